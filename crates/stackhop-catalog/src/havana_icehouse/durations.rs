@@ -1,0 +1,311 @@
+//! The duration model for Havana → Icehouse on RDO.
+//!
+//! Calibration (reference §5): CERN's Nova API was down about six hours for thousands of VMs and
+//! hypervisors, offline backups and schema migrations included; a modern upgrader takes two to
+//! three minutes per control-plane application (stop + package upgrade + start here: 165 s).
+
+use stackhop_inventory::Inventory;
+use stackhop_model::{Action, MoveMode};
+
+use crate::durations::{DurationModel, Estimate, Parameter};
+
+const fn p(
+    name: &'static str,
+    seconds: f64,
+    unit: &'static str,
+    assumption: &'static str,
+    source: &'static str,
+) -> Parameter {
+    Parameter {
+        name,
+        seconds,
+        unit,
+        assumption,
+        source,
+    }
+}
+
+pub(crate) fn model() -> DurationModel {
+    DurationModel {
+        params: vec![
+            p(
+                "fanout",
+                25.0,
+                "hosts at once",
+                "hosts one step works on concurrently",
+                "stackhop default",
+            ),
+            p(
+                "install_repo",
+                45.0,
+                "per host",
+                "release rpm and openstack-utils from a near mirror",
+                "estimate",
+            ),
+            p(
+                "backup_fixed",
+                30.0,
+                "per dump",
+                "mysqldump start-up and lock",
+                "estimate",
+            ),
+            p(
+                "backup_per_gb",
+                30.0,
+                "per GB",
+                "mysqldump at about 33 MB/s to local disk",
+                "calibrated on CERN's several-hour backups (§5)",
+            ),
+            p(
+                "nova_share_of_db",
+                0.8,
+                "fraction",
+                "nova holds most of the rows of a large cloud",
+                "estimate",
+            ),
+            p(
+                "stop_service",
+                15.0,
+                "per host",
+                "graceful stop of a host's services",
+                "estimate",
+            ),
+            p(
+                "start_service",
+                30.0,
+                "per host",
+                "start and first report to the bus",
+                "estimate",
+            ),
+            p(
+                "restart_service",
+                40.0,
+                "per host",
+                "stop plus start",
+                "estimate",
+            ),
+            p(
+                "upgrade_project",
+                120.0,
+                "per host",
+                "yum upgrade of one project's 20-40 packages",
+                "2-3 min per application (§5)",
+            ),
+            p(
+                "upgrade_all",
+                420.0,
+                "per host",
+                "a full yum upgrade: clients, libraries, maybe a kernel",
+                "estimate",
+            ),
+            p(
+                "sync_base",
+                30.0,
+                "per project",
+                "a schema migration with small tables",
+                "estimate",
+            ),
+            p(
+                "keystone_per_million_tokens",
+                60.0,
+                "per million tokens",
+                "migrating an unflushed token table",
+                "rhos5: a large token table dramatically slows the migration (§5)",
+            ),
+            p(
+                "flush_per_million_tokens",
+                20.0,
+                "per million tokens",
+                "token_flush deletes expired rows in bulk",
+                "estimate",
+            ),
+            p(
+                "nova_events_per_million",
+                50.0,
+                "per million rows",
+                "migration 230 copies instance_actions_events and its shadow (~20k rows/s)",
+                "calibrated on CERN's six-hour outage (§5)",
+            ),
+            p(
+                "nova_instances_per_thousand",
+                0.33,
+                "per thousand rows",
+                "migration 231 alters instances and shadow_instances (~3k rows/s)",
+                "estimate",
+            ),
+            p(
+                "glance_per_thousand_images",
+                10.0,
+                "per thousand images",
+                "glance migrations and utf8 conversion",
+                "estimate",
+            ),
+            p(
+                "cinder_per_thousand_volumes",
+                5.0,
+                "per thousand volumes",
+                "cinder migrations",
+                "estimate",
+            ),
+            p(
+                "neutron_per_thousand_ports",
+                2.0,
+                "per thousand ports",
+                "neutron alembic migrations",
+                "estimate",
+            ),
+            p(
+                "config_change",
+                3.0,
+                "per host",
+                "one openstack-config call",
+                "estimate",
+            ),
+            p(
+                "scheduler_toggle",
+                5.0,
+                "per host",
+                "nova service-disable / service-enable",
+                "estimate",
+            ),
+            p(
+                "live_migration",
+                60.0,
+                "per instance",
+                "one live migration with shared storage",
+                "estimate",
+            ),
+            p(
+                "snapshot_move",
+                300.0,
+                "per instance",
+                "snapshot, boot elsewhere, reassign floating IP",
+                "upgrade-3.md procedure",
+            ),
+            p(
+                "wait_empty",
+                3600.0,
+                "per host",
+                "owners move their instances themselves",
+                "estimate",
+            ),
+            p(
+                "provision_host",
+                1800.0,
+                "per host",
+                "OS install and Icehouse packages on spare hardware",
+                "estimate",
+            ),
+            p(
+                "reinstall_host",
+                600.0,
+                "per host",
+                "repurpose an emptied compute into the new Nova",
+                "estimate",
+            ),
+            p(
+                "health_check",
+                10.0,
+                "per check",
+                "one API call",
+                "estimate",
+            ),
+        ],
+    }
+}
+
+fn millions(n: Option<u64>) -> f64 {
+    n.unwrap_or(0) as f64 / 1_000_000.0
+}
+
+fn thousands(n: Option<u64>) -> f64 {
+    n.unwrap_or(0) as f64 / 1_000.0
+}
+
+pub(crate) fn estimate(model: &DurationModel, action: &Action, inventory: &Inventory) -> Estimate {
+    let db = &inventory.database;
+    let fanout = model.get("fanout") as u32;
+    let per_host = |s: f64| Estimate {
+        per_host_s: s,
+        once_s: 0.0,
+        fanout,
+    };
+    let once = |s: f64| Estimate {
+        per_host_s: 0.0,
+        once_s: s,
+        fanout,
+    };
+    match action {
+        Action::InstallRepo { .. } => per_host(model.get("install_repo")),
+        Action::BackupDatabase { project } => {
+            let gb = db.size_gb.unwrap_or(1.0);
+            let share = match project.as_deref() {
+                None => 1.0,
+                Some("nova") => model.get("nova_share_of_db"),
+                Some(_) => (1.0 - model.get("nova_share_of_db")) / 4.0,
+            };
+            once(model.get("backup_fixed") + model.get("backup_per_gb") * gb * share)
+        }
+        Action::StopService { .. } => per_host(model.get("stop_service")),
+        Action::StartService { .. } => per_host(model.get("start_service")),
+        Action::RestartService { .. } => per_host(model.get("restart_service")),
+        Action::UpgradePackages { project, .. } => per_host(if project.is_some() {
+            model.get("upgrade_project")
+        } else {
+            model.get("upgrade_all")
+        }),
+        Action::SyncDatabase { project } => {
+            let base = model.get("sync_base");
+            once(match project.as_str() {
+                "keystone" => {
+                    base + model.get("keystone_per_million_tokens") * millions(db.keystone_tokens)
+                }
+                "nova" => {
+                    base + model.get("nova_events_per_million")
+                        * millions(db.nova_instance_actions_events)
+                        + model.get("nova_instances_per_thousand") * thousands(db.nova_instances)
+                }
+                "glance" => {
+                    base + model.get("glance_per_thousand_images") * thousands(db.glance_images)
+                }
+                "cinder" => {
+                    base + model.get("cinder_per_thousand_volumes") * thousands(db.cinder_volumes)
+                }
+                "neutron" => {
+                    base + model.get("neutron_per_thousand_ports") * thousands(db.neutron_ports)
+                }
+                _ => base,
+            })
+        }
+        Action::SetConfig { .. } | Action::DeleteConfig { .. } => {
+            per_host(model.get("config_change"))
+        }
+        Action::FlushTokens { .. } => once(
+            model.get("sync_base")
+                + model.get("flush_per_million_tokens") * millions(db.keystone_tokens),
+        ),
+        Action::ConvertUtf8 { .. } => once(
+            model.get("sync_base")
+                + model.get("glance_per_thousand_images") * thousands(db.glance_images),
+        ),
+        Action::DisableCompute {} | Action::EnableCompute {} => {
+            per_host(model.get("scheduler_toggle"))
+        }
+        Action::MigrateInstances { mode, .. } => {
+            let instances = inventory
+                .hosts
+                .iter()
+                .map(|h| h.instances)
+                .max()
+                .unwrap_or(0) as f64;
+            per_host(match mode {
+                MoveMode::Live => model.get("live_migration") * instances,
+                MoveMode::Snapshot => model.get("snapshot_move") * instances,
+                MoveMode::Wait => model.get("wait_empty"),
+            })
+        }
+        Action::ProvisionHost { .. } => per_host(model.get("provision_host")),
+        Action::ReinstallHost { .. } => per_host(model.get("reinstall_host")),
+        Action::HealthCheck { .. } => once(model.get("health_check")),
+    }
+}

@@ -1,0 +1,81 @@
+use stackhop_inventory::{Host, Inventory, ReleaseVocabulary, Vocabulary};
+use stackhop_model::{Action, CloudState, RuleBook};
+
+use crate::durations::{DurationModel, Estimate};
+use crate::finding::Finding;
+use crate::procedure::{EventLink, LiveRolling, ParallelDeployment, ProjectProcedure};
+use crate::render::Rendered;
+use crate::scenario::Scenario;
+
+/// One release transition for one packaging profile.
+pub trait Transition: Sync + Send {
+    /// `from-to/profile`, e.g. `havana-icehouse/rdo`.
+    fn id(&self) -> &'static str;
+    fn from_release(&self) -> &'static str;
+    fn to_release(&self) -> &'static str;
+    fn profile(&self) -> &'static str;
+    /// Changes whenever the catalog's data changes, so a plan's digest notices.
+    fn version(&self) -> &'static str;
+    /// Every service name an inventory may list under `services:`.
+    fn service_names(&self) -> Vec<&'static str>;
+
+    /// The services a host runs today.
+    fn host_services(&self, inventory: &Inventory, host: &Host) -> Vec<&'static str>;
+    /// The rules for this inventory (some depend on it: qpid, Neutron, migrations).
+    fn rules(&self, inventory: &Inventory) -> RuleBook;
+    /// The cloud as the inventory describes it, before any step.
+    fn initial_state(&self, inventory: &Inventory, rules: &RuleBook) -> CloudState;
+    /// Release-specific pre-flight findings.
+    fn preflight(&self, inventory: &Inventory, scenario: Scenario) -> Vec<Finding>;
+
+    /// Projects in the service-by-service order, with how each is upgraded.
+    fn procedures(&self, inventory: &Inventory) -> Vec<ProjectProcedure>;
+    /// Config set everywhere before any new code starts; harmless to the old release.
+    fn prepare_config(&self, inventory: &Inventory) -> Vec<crate::ConfigChange>;
+    fn live(&self, inventory: &Inventory) -> LiveRolling;
+    fn parallel(&self, inventory: &Inventory) -> ParallelDeployment;
+    fn event_links(&self, inventory: &Inventory) -> Vec<EventLink>;
+    /// The capability each project provides, for health checks.
+    fn capability_of(&self, project: &str) -> Option<&'static str>;
+
+    /// The commands that carry an action out with this profile.
+    fn render(&self, action: &Action, inventory: &Inventory) -> Rendered;
+    fn durations(&self) -> &DurationModel;
+    fn estimate(&self, action: &Action, inventory: &Inventory) -> Estimate;
+    /// What the reference says about a scenario's risks, for `compare`.
+    fn risk_notes(&self, scenario: Scenario) -> Vec<&'static str>;
+}
+
+static HAVANA_ICEHOUSE_RDO: crate::havana_icehouse::HavanaIcehouse =
+    crate::havana_icehouse::HavanaIcehouse;
+
+fn all() -> [&'static dyn Transition; 1] {
+    [&HAVANA_ICEHOUSE_RDO]
+}
+
+/// The transition that starts from this release with this profile.
+pub fn find(release: &str, profile: &str) -> Option<&'static dyn Transition> {
+    all()
+        .into_iter()
+        .find(|t| t.from_release() == release && t.profile() == profile)
+}
+
+/// What inventories may say, for the inventory parser.
+pub fn vocabulary() -> Vocabulary {
+    let mut releases: Vec<ReleaseVocabulary> = Vec::new();
+    for t in all() {
+        let services = t.service_names().into_iter().map(str::to_owned);
+        match releases.iter_mut().find(|r| r.release == t.from_release()) {
+            Some(r) => {
+                r.profiles.push(t.profile().to_owned());
+                r.services.extend(services);
+            }
+            None => releases.push(ReleaseVocabulary {
+                release: t.from_release().to_owned(),
+                profiles: vec![t.profile().to_owned()],
+                services: services.collect(),
+            }),
+        }
+    }
+    Vocabulary { releases }
+}

@@ -1,0 +1,28 @@
+//! What the caller knows about releases; this crate has no release knowledge of its own.
+
+use serde::Serialize;
+
+/// The releases, profiles and services an inventory may name, supplied by the catalog.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Vocabulary {
+    pub releases: Vec<ReleaseVocabulary>,
+}
+
+/// One release stackhop can upgrade from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReleaseVocabulary {
+    /// As written in `release:`, e.g. `havana`.
+    pub release: String,
+    /// Packaging profiles; the first is the default when `profile:` is absent.
+    pub profiles: Vec<String>,
+    /// Service names a host's `services:` may list.
+    pub services: Vec<String>,
+}
+
+impl Vocabulary {
+    /// The entry for `release`, if known.
+    #[must_use]
+    pub fn release(&self, release: &str) -> Option<&ReleaseVocabulary> {
+        self.releases.iter().find(|r| r.release == release)
+    }
+}

@@ -1,0 +1,134 @@
+//! Which inventory hosts a selector means, and grouping of hosts that are alike.
+
+use stackhop_catalog::{HostSelector, Transition};
+use stackhop_inventory::{Inventory, Role};
+use stackhop_model::{RuleBook, ServiceKind};
+
+/// The services of every host, resolved once.
+pub(crate) struct Hosts<'a> {
+    pub(crate) inventory: &'a Inventory,
+    pub(crate) services: Vec<Vec<&'static str>>,
+}
+
+impl<'a> Hosts<'a> {
+    pub(crate) fn new(transition: &dyn Transition, inventory: &'a Inventory) -> Self {
+        let services = inventory
+            .hosts
+            .iter()
+            .map(|h| transition.host_services(inventory, h))
+            .collect();
+        Hosts {
+            inventory,
+            services,
+        }
+    }
+
+    pub(crate) fn all(&self) -> Vec<usize> {
+        (0..self.inventory.hosts.len())
+            .filter(|&i| !self.is_spare(i))
+            .collect()
+    }
+
+    pub(crate) fn is_spare(&self, i: usize) -> bool {
+        let h = &self.inventory.hosts[i];
+        h.roles.contains(&Role::Spare) && h.roles.len() == 1
+    }
+
+    pub(crate) fn spares(&self) -> Vec<usize> {
+        (0..self.inventory.hosts.len())
+            .filter(|&i| self.is_spare(i))
+            .collect()
+    }
+
+    pub(crate) fn name(&self, i: usize) -> &str {
+        &self.inventory.hosts[i].name
+    }
+
+    pub(crate) fn having(&self, service: &str) -> Vec<usize> {
+        self.all()
+            .into_iter()
+            .filter(|&i| self.services[i].contains(&service))
+            .collect()
+    }
+
+    fn project_services(rules: &RuleBook, project: &str, hypervisor: Option<bool>) -> Vec<String> {
+        rules
+            .services
+            .iter()
+            .filter(|s| rules.project(s.project).name == project)
+            .filter(|s| hypervisor.is_none_or(|h| (s.kind == ServiceKind::Hypervisor) == h))
+            .map(|s| s.name.clone())
+            .collect()
+    }
+
+    /// Hosts with any service of a project (`hypervisor: None`), or only with its hypervisor
+    /// (`Some(true)`), or with any of its other services (`Some(false)`).
+    pub(crate) fn of_project(
+        &self,
+        rules: &RuleBook,
+        project: &str,
+        hypervisor: Option<bool>,
+    ) -> Vec<usize> {
+        let wanted = Self::project_services(rules, project, hypervisor);
+        self.all()
+            .into_iter()
+            .filter(|&i| {
+                self.services[i]
+                    .iter()
+                    .any(|s| wanted.iter().any(|w| w == s))
+            })
+            .collect()
+    }
+
+    pub(crate) fn select(&self, rules: &RuleBook, selector: &HostSelector) -> Vec<usize> {
+        match selector {
+            HostSelector::Having(service) => self.having(service),
+            HostSelector::ProjectControl(p) => self.of_project(rules, p, Some(false)),
+            HostSelector::ProjectHypervisor(p) => self.of_project(rules, p, Some(true)),
+        }
+    }
+
+    /// Splits hosts into groups that run the same services and hold the same roles, in order of
+    /// first appearance: one step per group reads well and keeps alike hosts together.
+    pub(crate) fn groups(&self, hosts: &[usize]) -> Vec<Vec<usize>> {
+        let mut groups: Vec<(&[&'static str], &[Role], Vec<usize>)> = Vec::new();
+        for &i in hosts {
+            let key = (
+                self.services[i].as_slice(),
+                self.inventory.hosts[i].roles.as_slice(),
+            );
+            match groups.iter_mut().find(|(s, r, _)| (*s, *r) == key) {
+                Some((_, _, members)) => members.push(i),
+                None => groups.push((key.0, key.1, vec![i])),
+            }
+        }
+        groups.into_iter().map(|(_, _, members)| members).collect()
+    }
+
+    /// A short label for a group: its main role.
+    pub(crate) fn label(&self, group: &[usize]) -> &'static str {
+        let Some(&first) = group.first() else {
+            return "hosts";
+        };
+        let roles = &self.inventory.hosts[first].roles;
+        if roles.contains(&Role::Controller) {
+            "controllers"
+        } else if roles.contains(&Role::Network) {
+            "network"
+        } else if roles.contains(&Role::Compute) {
+            "computes"
+        } else if roles.contains(&Role::Storage) {
+            "storage"
+        } else {
+            "spares"
+        }
+    }
+}
+
+pub(crate) fn subtract(hosts: &[usize], remove: &[usize]) -> Vec<usize> {
+    hosts
+        .iter()
+        .copied()
+        .filter(|h| !remove.contains(h))
+        .collect()
+}

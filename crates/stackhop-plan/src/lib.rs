@@ -1,0 +1,19 @@
+//! Pre-flight checks and the scenario planners: an inventory and a scenario in, a reviewed-able
+//! [`Plan`] out. Planners read the transition's procedures from the catalog; they know no
+//! release, package or option by name.
+
+mod builder;
+mod check;
+mod digest;
+mod error;
+mod hosts;
+mod plan;
+mod scenarios;
+#[cfg(test)]
+mod tests;
+
+pub use check::{check, has_errors};
+pub use digest::digest;
+pub use error::PlanError;
+pub use plan::{PLAN_SCHEMA, Plan, Step};
+pub use scenarios::make_plan;

@@ -1,0 +1,253 @@
+//! The plan: a DAG of steps, its inputs' digest, and the JSON contract `stackhop.plan/v1`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use stackhop_catalog::Scenario;
+use stackhop_model::Action;
+
+use crate::error::PlanError;
+
+pub const PLAN_SCHEMA: &str = "stackhop.plan/v1";
+
+/// One action bound to hosts, with its commands, estimate and reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Unique and readable, e.g. `nova-computes.b003.upgrade`; `after` refers to it.
+    pub id: String,
+    pub phase: String,
+    pub action: Action,
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub after: Vec<String>,
+    /// Commands for the transition's profile; `{host}` is each host of the step.
+    #[serde(default)]
+    pub commands: Vec<String>,
+    /// Where the commands run when not on each host: a controller with admin credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_on: Option<String>,
+    #[serde(default)]
+    pub estimate_s: u64,
+    /// The rule or hazard that put the step here.
+    #[serde(default)]
+    pub reason: String,
+    /// Needs a person; the executor waits for confirmation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manual: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub schema: String,
+    pub scenario: Scenario,
+    /// The catalog transition, e.g. `havana-icehouse/rdo`.
+    pub transition: String,
+    /// The inventory's `name`.
+    pub cloud: String,
+    pub digest: String,
+    /// Critical path through the DAG, in seconds.
+    pub estimate_s: u64,
+    pub steps: Vec<Step>,
+    /// Where the inventory was read from, and its text: a saved plan can be verified and
+    /// applied on its own, and its digest checked against the inventory later.
+    pub inventory_file: String,
+    pub inventory_source: String,
+}
+
+impl Plan {
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads a saved plan, checking its shape: schema, unique ids, known `after` ids, no cycle.
+    pub fn from_json(text: &str, file: &str) -> Result<Plan, PlanError> {
+        let plan: Plan = serde_json::from_str(text).map_err(|e| PlanError::Json {
+            file: file.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        })?;
+        let shape = |message: String| PlanError::Shape {
+            file: file.to_owned(),
+            message,
+        };
+        if plan.schema != PLAN_SCHEMA {
+            return Err(shape(format!(
+                "schema is `{}`, this stackhop reads `{PLAN_SCHEMA}`",
+                plan.schema
+            )));
+        }
+        let mut ids = BTreeSet::new();
+        for step in &plan.steps {
+            if !ids.insert(step.id.as_str()) {
+                return Err(shape(format!("two steps have the id `{}`", step.id)));
+            }
+            if step.hosts.is_empty() {
+                return Err(shape(format!("step `{}` names no host", step.id)));
+            }
+        }
+        for step in &plan.steps {
+            if let Some(bad) = step.after.iter().find(|a| !ids.contains(a.as_str())) {
+                return Err(shape(format!(
+                    "step `{}` waits for `{bad}`, which is not a step of this plan",
+                    step.id
+                )));
+            }
+        }
+        if let Some(cycle) = plan.find_cycle() {
+            return Err(shape(format!(
+                "the steps wait for each other in a cycle: {}",
+                cycle.join(" -> ")
+            )));
+        }
+        Ok(plan)
+    }
+
+    /// Step indices in an order that respects `after` (Kahn, ties by position), or `None` on a cycle.
+    pub fn topological_order(&self) -> Option<Vec<usize>> {
+        let index: BTreeMap<&str, usize> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let mut waiting: Vec<usize> = self.steps.iter().map(|s| s.after.len()).collect();
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); self.steps.len()];
+        for (i, s) in self.steps.iter().enumerate() {
+            for a in &s.after {
+                let &j = index.get(a.as_str())?;
+                dependents[j].push(i);
+            }
+        }
+        let mut ready: BTreeSet<usize> =
+            (0..self.steps.len()).filter(|i| waiting[*i] == 0).collect();
+        let mut order = Vec::with_capacity(self.steps.len());
+        while let Some(i) = ready.pop_first() {
+            order.push(i);
+            for &d in &dependents[i] {
+                waiting[d] -= 1;
+                if waiting[d] == 0 {
+                    ready.insert(d);
+                }
+            }
+        }
+        (order.len() == self.steps.len()).then_some(order)
+    }
+
+    fn find_cycle(&self) -> Option<Vec<String>> {
+        if self.topological_order().is_some() {
+            return None;
+        }
+        let index: BTreeMap<&str, usize> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        // Walk `after` edges from any step until a step repeats: every node on a cycle has one.
+        let mut state = vec![0u8; self.steps.len()];
+        let mut stack: Vec<usize> = Vec::new();
+        fn visit(
+            plan: &Plan,
+            index: &BTreeMap<&str, usize>,
+            i: usize,
+            state: &mut [u8],
+            stack: &mut Vec<usize>,
+        ) -> Option<Vec<String>> {
+            state[i] = 1;
+            stack.push(i);
+            for a in &plan.steps[i].after {
+                let j = *index.get(a.as_str())?;
+                if state[j] == 1 {
+                    let from = stack.iter().position(|&k| k == j).unwrap_or(0);
+                    let mut cycle: Vec<String> = stack[from..]
+                        .iter()
+                        .map(|&k| plan.steps[k].id.clone())
+                        .collect();
+                    cycle.push(plan.steps[j].id.clone());
+                    return Some(cycle);
+                }
+                if state[j] == 0
+                    && let Some(c) = visit(plan, index, j, state, stack)
+                {
+                    return Some(c);
+                }
+            }
+            stack.pop();
+            state[i] = 2;
+            None
+        }
+        (0..self.steps.len()).find_map(|i| {
+            if state[i] == 0 {
+                visit(self, &index, i, &mut state, &mut stack)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Longest path through the DAG by step estimates.
+    pub fn critical_path_s(&self) -> u64 {
+        let Some(order) = self.topological_order() else {
+            return 0;
+        };
+        let index: BTreeMap<&str, usize> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let mut finish = vec![0u64; self.steps.len()];
+        for i in order {
+            let start = self.steps[i]
+                .after
+                .iter()
+                .filter_map(|a| index.get(a.as_str()).map(|&j| finish[j]))
+                .max()
+                .unwrap_or(0);
+            finish[i] = start + self.steps[i].estimate_s;
+        }
+        finish.into_iter().max().unwrap_or(0)
+    }
+
+    /// Whether step `a` must finish before step `b` starts (through any chain of `after`).
+    pub fn precedes(&self, a: &str, b: &str) -> bool {
+        let index: BTreeMap<&str, usize> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let Some(&target) = index.get(a) else {
+            return false;
+        };
+        let Some(&from) = index.get(b) else {
+            return false;
+        };
+        let mut seen = vec![false; self.steps.len()];
+        let mut stack = vec![from];
+        while let Some(i) = stack.pop() {
+            for dep in &self.steps[i].after {
+                if let Some(&j) = index.get(dep.as_str()) {
+                    if j == target {
+                        return true;
+                    }
+                    if !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        false
+    }
+}
