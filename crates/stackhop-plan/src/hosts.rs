@@ -40,6 +40,14 @@ impl<'a> Hosts<'a> {
             .collect()
     }
 
+    /// The host that runs API commands and migrations: the first controller.
+    pub(crate) fn api_host(&self) -> Option<usize> {
+        self.inventory
+            .hosts
+            .iter()
+            .position(|h| h.roles.contains(&Role::Controller))
+    }
+
     pub(crate) fn name(&self, i: usize) -> &str {
         &self.inventory.hosts[i].name
     }

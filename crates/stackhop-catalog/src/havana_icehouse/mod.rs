@@ -124,8 +124,8 @@ impl Transition for HavanaIcehouse {
         procedures::live(inventory)
     }
 
-    fn parallel(&self, _inventory: &Inventory) -> ParallelDeployment {
-        procedures::parallel()
+    fn parallel(&self, inventory: &Inventory) -> ParallelDeployment {
+        procedures::parallel(inventory)
     }
 
     fn event_links(&self, inventory: &Inventory) -> Vec<EventLink> {

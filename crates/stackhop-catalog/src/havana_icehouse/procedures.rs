@@ -201,7 +201,7 @@ pub(crate) fn live(inventory: &Inventory) -> LiveRolling {
     }
 }
 
-pub(crate) fn parallel() -> ParallelDeployment {
+pub(crate) fn parallel(inventory: &Inventory) -> ParallelDeployment {
     let topic = |key: &str, value: &str| {
         ConfigChange::set(
             HostSelector::ProjectControl("nova"),
@@ -250,7 +250,14 @@ pub(crate) fn parallel() -> ParallelDeployment {
             "openstack-nova-consoleauth",
             "openstack-nova-novncproxy",
         ],
-        hypervisor_services: vec!["openstack-nova-compute", "neutron-openvswitch-agent"],
+        hypervisor_services: vec![
+            "openstack-nova-compute",
+            if inventory.network == Network::Neutron {
+                "neutron-openvswitch-agent"
+            } else {
+                "openstack-nova-network"
+            },
+        ],
         env_config,
         region: keys::PARALLEL_REGION,
     }

@@ -1,3 +1,128 @@
+//! Scenario 1: stop everything, upgrade everything, migrate every database, start everything
+//! (reference §1, rhos5 upgrade-1.md).
+
+use stackhop_catalog::ProjectStyle;
+use stackhop_inventory::Role;
+use stackhop_model::{Action, RuleBook};
+
+use super::common::{self, all_capabilities};
 use crate::builder::Builder;
-use stackhop_model::RuleBook;
-pub(crate) fn plan(_b: &mut Builder<'_>, _r: &RuleBook) {}
+
+pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
+    common::prepare(b, rules);
+    let all = b.hosts.all();
+    b.per_group(
+        "stop",
+        "stop.all",
+        Action::StopService {
+            service: "all".to_owned(),
+            permanent: false,
+        },
+        &all,
+        "all at once: every OpenStack service stops together (openstack-service stop)",
+    );
+    b.per_group(
+        "upgrade",
+        "upgrade.all",
+        Action::UpgradePackages {
+            packages: String::new(),
+            project: None,
+        },
+        &all,
+        "upgrade every package on every host, in parallel (rhos5 upgrade-1.md step 3)",
+    );
+    let procs = b.transition.procedures(b.inventory);
+    let present: Vec<_> = procs
+        .iter()
+        .filter(|p| common::present(b, rules, p.project))
+        .collect();
+    // Keystone first: every other service authenticates through it (reference §5).
+    let (first, rest): (Vec<_>, Vec<_>) = present.iter().partition(|p| p.project == "keystone");
+    for p in first {
+        let chain = common::migrate_chain(b, p);
+        b.chains("databases", vec![chain]);
+    }
+    let chains: Vec<_> = rest.iter().map(|p| common::migrate_chain(b, p)).collect();
+    b.chains("databases", chains);
+
+    let links = b.transition.event_links(b.inventory);
+    let mut changes = Vec::new();
+    for p in &present {
+        changes.extend(p.config.iter().cloned());
+    }
+    for link in &links {
+        changes.extend(link.setup.iter().cloned());
+        changes.extend(link.enable.iter().cloned());
+    }
+    let specs = common::config_specs(b, rules, "configure", &changes, None);
+    b.together("configure", specs);
+
+    // Controllers first, so Nova's API and conductor are up before any compute and Neutron's
+    // events have an Icehouse API to go to.
+    let is = |i: usize, role: Role| b.inventory.hosts[i].roles.contains(&role);
+    let controllers: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| is(i, Role::Controller))
+        .collect();
+    let middle: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| !is(i, Role::Controller) && !is(i, Role::Compute))
+        .collect();
+    let computes: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| !is(i, Role::Controller) && is(i, Role::Compute))
+        .collect();
+    for (id, hosts, why) in [
+        (
+            "start.controllers",
+            &controllers,
+            "controllers first: identity, APIs, conductor",
+        ),
+        (
+            "start.others",
+            &middle,
+            "network and storage hosts once the controllers serve",
+        ),
+        (
+            "start.computes",
+            &computes,
+            "computes last, once their conductor runs Icehouse",
+        ),
+    ] {
+        b.per_group(
+            "start",
+            id,
+            Action::StartService {
+                service: "all".to_owned(),
+            },
+            hosts,
+            why,
+        );
+    }
+    for p in present
+        .iter()
+        .filter(|p| p.style == ProjectStyle::UpgradeRestart)
+    {
+        for service in &p.restart {
+            let on = b.hosts.having(service);
+            b.per_group(
+                "start",
+                &format!("start.restart.{service}"),
+                Action::RestartService {
+                    service: (*service).to_owned(),
+                },
+                &on,
+                &format!(
+                    "load the new {} code and settings ({})",
+                    p.project, p.source
+                ),
+            );
+        }
+    }
+    common::health(b, rules, "start", &all_capabilities());
+    let computes_all = b.hosts.of_project(rules, "nova", Some(true));
+    common::finish(b, rules, &all, &computes_all);
+}

@@ -1,1 +1,331 @@
+//! Pieces every scenario shares: preparation, one project's upgrade, config changes, health
+//! checks and the final package upgrade.
 
+use stackhop_catalog::{ConfigChange, ConfigOp, EventLink, ProjectProcedure, ProjectStyle};
+use stackhop_model::{Action, CAPABILITIES, RuleBook};
+
+use crate::builder::{Builder, Spec, spec};
+
+pub(crate) fn config_id(phase: &str, change: &ConfigChange) -> String {
+    let verb = match change.op {
+        ConfigOp::Set(_) => "set",
+        ConfigOp::Delete => "unset",
+    };
+    format!("{phase}.{verb}.{}", change.key.key)
+}
+
+/// One step per change, on the hosts its selector names (or on `only`, when given).
+pub(crate) fn config_specs(
+    b: &Builder<'_>,
+    rules: &RuleBook,
+    phase: &str,
+    changes: &[ConfigChange],
+    only: Option<&[usize]>,
+) -> Vec<Spec> {
+    changes
+        .iter()
+        .map(|c| {
+            let mut hosts = b.hosts.select(rules, &c.hosts);
+            if let Some(only) = only {
+                hosts.retain(|h| only.contains(h));
+            }
+            spec(config_id(phase, c), c.action(), hosts, c.reason.clone())
+        })
+        .collect()
+}
+
+/// The inverse of a set of changes: each option set is removed again.
+pub(crate) fn undo(changes: &[ConfigChange], reason: &str) -> Vec<ConfigChange> {
+    changes
+        .iter()
+        .map(|c| ConfigChange {
+            op: ConfigOp::Delete,
+            reason: reason.to_owned(),
+            ..c.clone()
+        })
+        .collect()
+}
+
+pub(crate) fn prepare(b: &mut Builder<'_>, rules: &RuleBook) {
+    let phase = "prepare";
+    let api = b.hosts.api_host();
+    b.then(
+        phase,
+        spec(
+            "prepare.backup",
+            Action::BackupDatabase { project: None },
+            api.into_iter().collect(),
+            "back up every database before any schema migration (rhos5 database-upgrades.md; \
+             ops guide); --single-transaction keeps the services up meanwhile",
+        ),
+    );
+    let all = b.hosts.all();
+    let release = b.transition.to_release().to_owned();
+    let mut specs: Vec<Spec> = b
+        .hosts
+        .groups(&all)
+        .into_iter()
+        .map(|g| {
+            let label = b.hosts.label(&g);
+            spec(
+                format!("prepare.repo.{label}"),
+                Action::InstallRepo {
+                    release: release.clone(),
+                },
+                g,
+                format!(
+                    "every host needs the {release} repository before any package upgrade (rhos5 \
+                     upgrade-1.md step 1)"
+                ),
+            )
+        })
+        .collect();
+    let prepare_config = b.transition.prepare_config(b.inventory);
+    specs.extend(config_specs(b, rules, phase, &prepare_config, None));
+    b.together(phase, specs);
+}
+
+/// Health checks for the capabilities the cloud has.
+pub(crate) fn health(b: &mut Builder<'_>, rules: &RuleBook, phase: &str, capabilities: &[&str]) {
+    let api: Vec<usize> = b.hosts.api_host().into_iter().collect();
+    let specs = capabilities
+        .iter()
+        .filter(|c| rules.capabilities.iter().any(|k| k.name == **c))
+        .map(|c| {
+            spec(
+                format!("{phase}.check.{c}"),
+                Action::HealthCheck {
+                    capability: (*c).to_owned(),
+                },
+                api.clone(),
+                format!("prove {c} works before going on"),
+            )
+        })
+        .collect();
+    b.together(phase, specs);
+}
+
+pub(crate) fn all_capabilities() -> Vec<&'static str> {
+    CAPABILITIES.to_vec()
+}
+
+/// Whether a project runs anywhere in this cloud.
+pub(crate) fn present(b: &Builder<'_>, rules: &RuleBook, project: &str) -> bool {
+    !b.hosts.of_project(rules, project, None).is_empty()
+}
+
+/// Where a project's schema migration runs.
+pub(crate) fn sync_host(b: &Builder<'_>, proc: &ProjectProcedure) -> Option<usize> {
+    proc.sync_on
+        .and_then(|s| b.hosts.having(s).first().copied())
+}
+
+/// The steps on the database host between the stop and the start: pre-sync actions, the sync.
+pub(crate) fn migrate_chain(b: &Builder<'_>, proc: &ProjectProcedure) -> Vec<Spec> {
+    let Some(host) = sync_host(b, proc) else {
+        return Vec::new();
+    };
+    let p = proc.project;
+    let mut chain: Vec<Spec> = proc
+        .before_sync
+        .iter()
+        .map(|(action, reason)| {
+            spec(
+                format!("{p}.{}", action.kind().as_str()),
+                action.clone(),
+                vec![host],
+                reason.clone(),
+            )
+        })
+        .collect();
+    chain.push(spec(
+        format!("{p}.sync"),
+        Action::SyncDatabase {
+            project: p.to_owned(),
+        },
+        vec![host],
+        format!(
+            "migrate the {p} schema while none of its services runs ({})",
+            proc.source
+        ),
+    ));
+    chain
+}
+
+/// What a unit does about an event link whose sender it upgrades.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Events {
+    /// Credentials set, sending off: the receiver cannot take the events yet.
+    Off,
+    /// Credentials set, sending on: the receiver's API already runs the new release.
+    On,
+}
+
+fn link_for<'l>(links: &'l [EventLink], project: &str) -> Option<&'l EventLink> {
+    links.iter().find(|l| l.sender_project == project)
+}
+
+/// One project's upgrade as the service-by-service procedure runs it.
+pub(crate) fn unit(
+    b: &mut Builder<'_>,
+    rules: &RuleBook,
+    proc: &ProjectProcedure,
+    links: &[EventLink],
+    events: Events,
+) {
+    let p = proc.project;
+    let hosts = b.hosts.of_project(rules, p, None);
+    if hosts.is_empty() {
+        return;
+    }
+    let upgrade = Action::UpgradePackages {
+        packages: proc.packages.to_owned(),
+        project: Some(p.to_owned()),
+    };
+    match proc.style {
+        ProjectStyle::StopUpgradeStart => {
+            b.per_group(
+                p,
+                &format!("{p}.stop"),
+                Action::StopService {
+                    service: p.to_owned(),
+                    permanent: false,
+                },
+                &hosts,
+                &format!(
+                    "stop {p} everywhere before its code changes ({})",
+                    proc.source
+                ),
+            );
+            b.per_group(
+                p,
+                &format!("{p}.upgrade"),
+                upgrade,
+                &hosts,
+                &format!("upgrade the {p} packages ({})", proc.source),
+            );
+            let chain = migrate_chain(b, proc);
+            b.chains(p, vec![chain]);
+        }
+        ProjectStyle::UpgradeRestart => {
+            b.per_group(
+                p,
+                &format!("{p}.upgrade"),
+                upgrade,
+                &hosts,
+                &format!(
+                    "upgrade under the running service, which keeps serving ({})",
+                    proc.source
+                ),
+            );
+        }
+    }
+    let mut changes = proc.config.clone();
+    if let Some(link) = link_for(links, p) {
+        changes.extend(link.setup.iter().cloned());
+        changes.extend(match events {
+            Events::Off => link.disable.iter().cloned(),
+            Events::On => link.enable.iter().cloned(),
+        });
+    }
+    let specs = config_specs(b, rules, p, &changes, None);
+    b.together(p, specs);
+    if proc.style == ProjectStyle::StopUpgradeStart {
+        b.per_group(
+            p,
+            &format!("{p}.start"),
+            Action::StartService {
+                service: p.to_owned(),
+            },
+            &hosts,
+            &format!("start {p} on its new code and schema ({})", proc.source),
+        );
+    }
+    for service in &proc.restart {
+        let on = b.hosts.having(service);
+        b.per_group(
+            p,
+            &format!("{p}.restart.{service}"),
+            Action::RestartService {
+                service: (*service).to_owned(),
+            },
+            &on,
+            &format!("load the new {p} code and settings ({})", proc.source),
+        );
+    }
+    if let Some(cap) = proc.health {
+        health(b, rules, p, &[cap]);
+    }
+}
+
+/// Turns a link's events on once the receiver's API runs the new release.
+pub(crate) fn enable_events(
+    b: &mut Builder<'_>,
+    rules: &RuleBook,
+    phase: &str,
+    link: &EventLink,
+    retarget: bool,
+) {
+    if retarget {
+        let specs = config_specs(b, rules, phase, &link.retarget, None);
+        b.together(phase, specs);
+    }
+    let specs = config_specs(b, rules, phase, &link.enable, None);
+    b.together(phase, specs);
+    let on = b.hosts.having(link.sender_service);
+    b.per_group(
+        phase,
+        &format!("{phase}.restart.{}", link.sender_service),
+        Action::RestartService {
+            service: link.sender_service.to_owned(),
+        },
+        &on,
+        &format!(
+            "{} loads the event settings ({})",
+            link.sender_service, link.source
+        ),
+    );
+}
+
+/// The final `yum upgrade` of clients on every host, then a restart of the services that load
+/// client libraries (rhos5 final-package-upgrade.md).
+pub(crate) fn finish(b: &mut Builder<'_>, rules: &RuleBook, hosts: &[usize], restart_on: &[usize]) {
+    let phase = "finish";
+    b.per_group(
+        phase,
+        "finish.upgrade",
+        Action::UpgradePackages {
+            packages: String::new(),
+            project: None,
+        },
+        hosts,
+        "the final package upgrade brings the clients (python-*client) to the new release \
+         (rhos5 final-package-upgrade.md)",
+    );
+    let reloading: Vec<&str> = rules
+        .services
+        .iter()
+        .filter(|s| s.reloads_clients)
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut specs = Vec::new();
+    for service in reloading {
+        let on: Vec<usize> = restart_on.to_vec();
+        for g in b.hosts.groups(&on) {
+            let label = b.hosts.label(&g);
+            specs.push(spec(
+                format!("finish.restart.{label}"),
+                Action::RestartService {
+                    service: service.to_owned(),
+                },
+                g,
+                format!(
+                    "{service} must be restarted after the client upgrade, or it fails on the new \
+                     glanceclient (rhos5 final-package-upgrade.md)"
+                ),
+            ));
+        }
+    }
+    b.together(phase, specs);
+    health(b, rules, phase, &all_capabilities());
+}
