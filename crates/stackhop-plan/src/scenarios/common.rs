@@ -14,7 +14,8 @@ pub(crate) fn config_id(phase: &str, change: &ConfigChange) -> String {
     format!("{phase}.{verb}.{}", change.key.key)
 }
 
-/// One step per change, on the hosts its selector names (or on `only`, when given).
+/// One step per distinct change, on the hosts its selectors name (restricted to `only`, when
+/// given).
 pub(crate) fn config_specs(
     b: &Builder<'_>,
     rules: &RuleBook,
@@ -22,14 +23,50 @@ pub(crate) fn config_specs(
     changes: &[ConfigChange],
     only: Option<&[usize]>,
 ) -> Vec<Spec> {
-    changes
+    let resolved = changes
         .iter()
         .map(|c| {
             let mut hosts = b.hosts.select(rules, &c.hosts);
             if let Some(only) = only {
                 hosts.retain(|h| only.contains(h));
             }
-            spec(config_id(phase, c), c.action(), hosts, c.reason.clone())
+            (c, hosts)
+        })
+        .collect();
+    merge_config(phase, resolved)
+}
+
+/// The same change asked for on several host sets is one step on their union; the same option
+/// in several files gets the file's name in its id.
+pub(crate) fn merge_config(phase: &str, resolved: Vec<(&ConfigChange, Vec<usize>)>) -> Vec<Spec> {
+    let mut merged: Vec<(&ConfigChange, Vec<usize>)> = Vec::new();
+    for (c, hosts) in resolved {
+        match merged
+            .iter_mut()
+            .find(|(m, _)| m.key == c.key && m.op == c.op)
+        {
+            Some((_, existing)) => {
+                existing.extend(hosts);
+                existing.sort_unstable();
+                existing.dedup();
+            }
+            None => merged.push((c, hosts)),
+        }
+    }
+    merged
+        .iter()
+        .map(|(c, hosts)| {
+            let shared = merged
+                .iter()
+                .any(|(o, _)| o.key.key == c.key.key && o.key.file != c.key.file);
+            let id = if shared {
+                let stem = c.key.file.rsplit('/').next().unwrap_or_default();
+                let stem = stem.strip_suffix(".conf").unwrap_or(stem);
+                config_id(phase, c).replacen(".set.", &format!(".set.{stem}."), 1)
+            } else {
+                config_id(phase, c)
+            };
+            spec(id, c.action(), hosts.clone(), c.reason.clone())
         })
         .collect()
 }

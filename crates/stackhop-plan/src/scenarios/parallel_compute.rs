@@ -257,7 +257,8 @@ fn env_config(
             rules.project(s.project).name == p && s.kind == stackhop_model::ServiceKind::Hypervisor
         })
     };
-    env.iter()
+    let resolved = env
+        .iter()
         .chain(prepare)
         .filter_map(|c| {
             let hosts = match c.hosts {
@@ -273,14 +274,8 @@ fn env_config(
                 HostSelector::ProjectControl(_) => controllers.to_vec(),
                 HostSelector::Having(_) => return None,
             };
-            (!hosts.is_empty()).then(|| {
-                spec(
-                    common::config_id(phase, c),
-                    c.action(),
-                    hosts,
-                    c.reason.clone(),
-                )
-            })
+            (!hosts.is_empty()).then_some((c, hosts))
         })
-        .collect()
+        .collect();
+    common::merge_config(phase, resolved)
 }
