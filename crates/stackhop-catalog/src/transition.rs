@@ -11,8 +11,8 @@ use crate::scenario::Scenario;
 pub trait Transition: Sync + Send {
     /// `from-to/profile`, e.g. `havana-icehouse/rdo`.
     fn id(&self) -> &'static str;
-    fn from_release(&self) -> &'static str;
-    fn to_release(&self) -> &'static str;
+    fn old_release(&self) -> &'static str;
+    fn new_release(&self) -> &'static str;
     fn profile(&self) -> &'static str;
     /// Changes whenever the catalog's data changes, so a plan's digest notices.
     fn version(&self) -> &'static str;
@@ -44,6 +44,10 @@ pub trait Transition: Sync + Send {
     fn estimate(&self, action: &Action, inventory: &Inventory) -> Estimate;
     /// What the reference says about a scenario's risks, for `compare`.
     fn risk_notes(&self, scenario: Scenario) -> Vec<&'static str>;
+    /// The synthetic workload the simulator drives by default for this cloud: requests per
+    /// minute per capability (for `boot`, instance boots per minute). The operator overrides
+    /// any of them; a capability the cloud does not offer is ignored.
+    fn workload(&self, inventory: &Inventory) -> Vec<(&'static str, f64)>;
 }
 
 static HAVANA_ICEHOUSE_RDO: crate::havana_icehouse::HavanaIcehouse =
@@ -57,7 +61,7 @@ fn all() -> [&'static dyn Transition; 1] {
 pub fn find(release: &str, profile: &str) -> Option<&'static dyn Transition> {
     all()
         .into_iter()
-        .find(|t| t.from_release() == release && t.profile() == profile)
+        .find(|t| t.old_release() == release && t.profile() == profile)
 }
 
 /// What inventories may say, for the inventory parser.
@@ -65,13 +69,13 @@ pub fn vocabulary() -> Vocabulary {
     let mut releases: Vec<ReleaseVocabulary> = Vec::new();
     for t in all() {
         let services = t.service_names().into_iter().map(str::to_owned);
-        match releases.iter_mut().find(|r| r.release == t.from_release()) {
+        match releases.iter_mut().find(|r| r.release == t.old_release()) {
             Some(r) => {
                 r.profiles.push(t.profile().to_owned());
                 r.services.extend(services);
             }
             None => releases.push(ReleaseVocabulary {
-                release: t.from_release().to_owned(),
+                release: t.old_release().to_owned(),
                 profiles: vec![t.profile().to_owned()],
                 services: services.collect(),
             }),

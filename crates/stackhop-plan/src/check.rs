@@ -12,7 +12,7 @@ pub fn check(
 ) -> Vec<Finding> {
     let mut out = scenario_demands(inventory, scenario);
     out.extend(transition.preflight(inventory, scenario));
-    out.sort_by(|a, b| a.severity.cmp(&b.severity));
+    out.sort_by_key(|f| f.severity);
     out
 }
 

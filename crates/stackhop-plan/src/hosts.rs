@@ -134,9 +134,19 @@ impl<'a> Hosts<'a> {
 }
 
 pub(crate) fn subtract(hosts: &[usize], remove: &[usize]) -> Vec<usize> {
+    let removed = mask(remove);
     hosts
         .iter()
         .copied()
-        .filter(|h| !remove.contains(h))
+        .filter(|&h| !removed.get(h).copied().unwrap_or(false))
         .collect()
+}
+
+/// Membership by host index in constant time, so set operations stay linear in hosts.
+pub(crate) fn mask(hosts: &[usize]) -> Vec<bool> {
+    let mut m = vec![false; hosts.iter().max().map_or(0, |&h| h + 1)];
+    for &h in hosts {
+        m[h] = true;
+    }
+    m
 }

@@ -126,7 +126,7 @@ fn the_same_input_gives_the_same_plan() {
     }
 }
 
-fn ids_with<'p>(plan: &'p Plan, f: impl Fn(&crate::Step) -> bool) -> Vec<&'p str> {
+fn ids_with(plan: &Plan, f: impl Fn(&crate::Step) -> bool) -> Vec<&str> {
     plan.steps
         .iter()
         .filter(|s| f(s))

@@ -1,1 +1,24 @@
-//! Work in progress.
+//! Renders what stackhop computes: pre-flight findings and plans.
+//!
+//! Output meant for people is text that fits [`MAX_WIDTH`] columns (trees and wrapped
+//! paragraphs); output meant for machines is versioned, pretty-printed JSON; plans can also be
+//! drawn with Graphviz (DOT). Every renderer is a pure function of its input: the same input
+//! gives byte-identical output, so outputs can be diffed and snapshot-tested.
+//!
+//! This crate does no IO and knows no command line; the `stackhop` binary decides where the
+//! text goes.
+
+mod action;
+mod check;
+mod dot;
+mod plan;
+mod text;
+
+pub use action::describe_action;
+pub use check::{CHECK_SCHEMA, CheckReport, count_summary};
+pub use dot::plan_dot;
+pub use plan::{PlanTextOptions, hosts_summary, plan_json, plan_text};
+pub use text::{MAX_WIDTH, fit, human_duration, width, wrap};
+
+#[cfg(test)]
+mod tests;

@@ -13,6 +13,7 @@ mod rules;
 mod services;
 #[cfg(test)]
 mod tests;
+mod workload;
 
 use std::sync::OnceLock;
 
@@ -42,11 +43,11 @@ impl Transition for HavanaIcehouse {
         "havana-icehouse/rdo"
     }
 
-    fn from_release(&self) -> &'static str {
+    fn old_release(&self) -> &'static str {
         "havana"
     }
 
-    fn to_release(&self) -> &'static str {
+    fn new_release(&self) -> &'static str {
         "icehouse"
     }
 
@@ -146,6 +147,10 @@ impl Transition for HavanaIcehouse {
 
     fn estimate(&self, action: &Action, inventory: &Inventory) -> Estimate {
         durations::estimate(model(), action, inventory)
+    }
+
+    fn workload(&self, inventory: &Inventory) -> Vec<(&'static str, f64)> {
+        workload::defaults(inventory)
     }
 
     fn risk_notes(&self, scenario: Scenario) -> Vec<&'static str> {

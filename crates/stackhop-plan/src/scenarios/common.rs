@@ -23,12 +23,13 @@ pub(crate) fn config_specs(
     changes: &[ConfigChange],
     only: Option<&[usize]>,
 ) -> Vec<Spec> {
+    let only = only.map(crate::hosts::mask);
     let resolved = changes
         .iter()
         .map(|c| {
             let mut hosts = b.hosts.select(rules, &c.hosts);
-            if let Some(only) = only {
-                hosts.retain(|h| only.contains(h));
+            if let Some(only) = &only {
+                hosts.retain(|&h| only.get(h).copied().unwrap_or(false));
             }
             (c, hosts)
         })
@@ -97,7 +98,7 @@ pub(crate) fn prepare(b: &mut Builder<'_>, rules: &RuleBook) {
         ),
     );
     let all = b.hosts.all();
-    let release = b.transition.to_release().to_owned();
+    let release = b.transition.new_release().to_owned();
     let mut specs: Vec<Spec> = b
         .hosts
         .groups(&all)

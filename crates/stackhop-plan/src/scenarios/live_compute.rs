@@ -67,10 +67,11 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     let chain = common::migrate_chain(b, nova);
     b.chains(phase, vec![chain]);
     // A controller that is also a compute starts its compute on the new release here.
+    let is_hypervisor = crate::hosts::mask(&hypervisors);
     let both: Vec<usize> = control
         .iter()
         .copied()
-        .filter(|h| hypervisors.contains(h))
+        .filter(|&h| is_hypervisor.get(h).copied().unwrap_or(false))
         .collect();
     let mut changes: Vec<ConfigChange> = live.pin.clone();
     let mut specs = common::config_specs(b, rules, phase, &changes, Some(&control));

@@ -194,10 +194,11 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     }
 
     let phase = "retire";
+    let is_hypervisor = crate::hosts::mask(&hypervisors);
     let both: Vec<usize> = control
         .iter()
         .copied()
-        .filter(|h| hypervisors.contains(h))
+        .filter(|&h| is_hypervisor.get(h).copied().unwrap_or(false))
         .collect();
     if !both.is_empty() {
         b.then(

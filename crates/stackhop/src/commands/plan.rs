@@ -1,0 +1,66 @@
+//! `stackhop plan (-i FILE | --example NAME) -s SCENARIO [--format text|json|dot]
+//! [--out plan.json] [--commands]`: the plan of a scenario.
+//!
+//! When the scenario's check has errors the plan is refused: the findings are printed as
+//! `check` prints them (JSON for `--format json`, text otherwise) and the exit code is 1.
+//! `--out` also writes the JSON plan to a file and confirms it on standard error.
+
+use stackhop_plan::PlanError;
+use stackhop_report::{PlanTextOptions, plan_dot, plan_json, plan_text};
+
+use crate::cli::{CheckFormat, PlanArgs, PlanFormat};
+use crate::error::{CommandError, Outcome};
+use crate::output::print;
+
+pub(crate) fn run(args: &PlanArgs) -> Result<Outcome, CommandError> {
+    let loaded = args.inventory.load()?;
+    let scenario = args.scenario.scenario;
+    let plan = match stackhop_plan::make_plan(
+        loaded.transition,
+        &loaded.inventory,
+        &loaded.file,
+        &loaded.source,
+        scenario,
+    ) {
+        Ok(plan) => plan,
+        Err(PlanError::Refused { findings, .. }) => {
+            let format = match args.format {
+                PlanFormat::Json => CheckFormat::Json,
+                PlanFormat::Text | PlanFormat::Dot => CheckFormat::Text,
+            };
+            print(&super::check::render(&loaded, scenario, &findings, format))?;
+            eprintln!(
+                "error: {scenario} cannot be planned for {}: the check found errors",
+                loaded.inventory.name
+            );
+            return Ok(Outcome::ProblemFound);
+        }
+        Err(other) => return Err(CommandError::Plan(other)),
+    };
+
+    if let Some(path) = &args.out {
+        let json = plan_json(&plan);
+        std::fs::write(path, json).map_err(|source| CommandError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+        eprintln!(
+            "wrote the plan ({} steps) to {}",
+            plan.steps.len(),
+            path.display()
+        );
+    }
+
+    let text = match args.format {
+        PlanFormat::Text => plan_text(
+            &plan,
+            &PlanTextOptions {
+                commands: args.commands,
+            },
+        ),
+        PlanFormat::Json => plan_json(&plan),
+        PlanFormat::Dot => plan_dot(&plan),
+    };
+    print(&text)?;
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,81 @@
+//! How a command ends, and the exit code each ending maps to (design.md, "Command line").
+
+use std::io;
+use std::process::ExitCode;
+
+use stackhop_inventory::Diagnostics;
+use stackhop_plan::PlanError;
+
+/// A command that ran to the end: it either found nothing wrong or found a problem (error
+/// findings, a refused plan) that it has already reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Exit code 0.
+    Success,
+    /// Exit code 1: the command worked and found a problem.
+    ProblemFound,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::ProblemFound => ExitCode::from(1),
+        }
+    }
+}
+
+/// A command that could not do its work. Each variant says which exit code it ends with.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CommandError {
+    /// The inventory file could not be read (missing, a directory, not UTF-8, …).
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: io::Error },
+    /// An output file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write { path: String, source: io::Error },
+    /// Standard output went away for another reason than a closed pipe.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(io::Error),
+    /// The inventory has problems; all of them, with file, line and column.
+    #[error("{0}")]
+    Inventory(Diagnostics),
+    /// The inventory names a release and profile no catalog transition starts from.
+    #[error("no catalog transition starts from release `{release}` with profile `{profile}`")]
+    NoTransition { release: String, profile: String },
+    /// A name that is not one of the built-in examples.
+    #[error("unknown example `{name}`; the examples are: {}", stackhop_inventory::examples::NAMES.join(", "))]
+    UnknownExample { name: String },
+    /// Arguments clap let through but the command cannot use.
+    #[error("{0}")]
+    Usage(String),
+    /// The planner could not make or read a plan.
+    #[error(transparent)]
+    Plan(PlanError),
+}
+
+impl CommandError {
+    /// 2 for bad input or usage; 1 for a refused plan (a problem found in the cloud).
+    pub(crate) fn exit_code(&self) -> ExitCode {
+        match self {
+            CommandError::Plan(PlanError::Refused { .. }) => ExitCode::from(1),
+            CommandError::Read { .. }
+            | CommandError::Write { .. }
+            | CommandError::Stdout(_)
+            | CommandError::Inventory(_)
+            | CommandError::NoTransition { .. }
+            | CommandError::UnknownExample { .. }
+            | CommandError::Usage(_)
+            | CommandError::Plan(_) => ExitCode::from(2),
+        }
+    }
+
+    /// Writes the error to standard error: inventory diagnostics exactly as they display
+    /// (they carry their own `error:` prefixes), anything else as one `error: …` line.
+    pub(crate) fn report(&self) {
+        match self {
+            CommandError::Inventory(diagnostics) => eprint!("{diagnostics}"),
+            other => eprintln!("error: {other}"),
+        }
+    }
+}

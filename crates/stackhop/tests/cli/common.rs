@@ -1,0 +1,101 @@
+//! Running the binary and showing what it did.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What one run of `stackhop` did.
+pub(crate) struct Run {
+    /// `None` when the process was killed by a signal (a crash).
+    pub(crate) code: Option<i32>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    /// Exit code, standard output and standard error, for snapshots.
+    pub(crate) fn report(&self) -> String {
+        let code = self
+            .code
+            .map_or_else(|| "killed by a signal".to_owned(), |c| c.to_string());
+        format!(
+            "exit code: {code}\n----- stdout -----\n{}----- stderr -----\n{}",
+            self.stdout, self.stderr
+        )
+    }
+
+    /// Asserts the exit code, showing the whole run when it differs.
+    #[track_caller]
+    pub(crate) fn assert_code(&self, expected: i32) -> &Self {
+        assert_eq!(self.code, Some(expected), "{}", self.report());
+        self
+    }
+}
+
+/// The crate directory: tests run there so fixture paths stay relative.
+pub(crate) fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture file, relative to the crate directory.
+pub(crate) fn fixture(name: &str) -> String {
+    format!("tests/fixtures/{name}")
+}
+
+/// Runs `stackhop` with `args` in the crate directory, with empty standard input.
+pub(crate) fn stackhop<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    stackhop_in(crate_dir(), args)
+}
+
+/// Runs `stackhop` with `args` in `dir`.
+pub(crate) fn stackhop_in<I, S>(dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let output = assert_cmd::cargo::cargo_bin_cmd!("stackhop")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_BACKTRACE")
+        .write_stdin("")
+        .timeout(Duration::from_secs(120))
+        .output();
+    let output = match output {
+        Ok(output) => output,
+        Err(e) => panic!("cannot run stackhop: {e}"),
+    };
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Parses JSON output, failing the test with the output when it is not JSON.
+#[track_caller]
+pub(crate) fn json(run: &Run) -> serde_json::Value {
+    match serde_json::from_str(&run.stdout) {
+        Ok(value) => value,
+        Err(e) => panic!("not JSON ({e}):\n{}", run.report()),
+    }
+}
+
+/// A fresh temporary directory, removed when dropped.
+pub(crate) fn temp_dir() -> tempfile::TempDir {
+    match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(e) => panic!("cannot create a temporary directory: {e}"),
+    }
+}
+
+/// Writes `contents` to `dir/name` and returns the path.
+pub(crate) fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    if let Err(e) = std::fs::write(&path, contents) {
+        panic!("cannot write {}: {e}", path.display());
+    }
+    path
+}
