@@ -77,6 +77,8 @@ pub struct ProjectProcedure {
     /// Package glob for this project alone.
     pub packages: &'static str,
     pub style: ProjectStyle,
+    /// Actions on the database host while the project still runs, with their reasons.
+    pub before_stop: Vec<(Action, String)>,
     /// Actions on the database host after the stop and before the sync, with their reasons.
     pub before_sync: Vec<(Action, String)>,
     /// The service whose first host runs the schema migration; `None` if there is no database.

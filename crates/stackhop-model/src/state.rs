@@ -62,6 +62,7 @@ pub struct HostState {
     pub disrupted: u32,
     /// Sorted by service id.
     pub services: Vec<ServiceState>,
+    #[serde(with = "pairs")]
     pub config: BTreeMap<ConfigKey, String>,
 }
 
@@ -86,6 +87,7 @@ pub struct DbState {
 /// State that belongs to the cloud rather than to a host.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Global {
+    #[serde(with = "pairs")]
     pub databases: BTreeMap<DbKey, DbState>,
     /// Instances moved into an environment that are not tracked per host any more.
     pub moved_instances: BTreeMap<Env, u64>,
@@ -175,5 +177,31 @@ impl CloudState {
                 Group { state, hosts }
             })
             .collect();
+    }
+}
+
+/// Maps whose keys are structs, as a list of `[key, value]` pairs: JSON object keys must be
+/// strings, and the journal stores a simulated cloud as JSON.
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map.iter())
+    }
+
+    pub(super) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
     }
 }

@@ -110,6 +110,43 @@ impl<'a> Builder<'a> {
         Some(id)
     }
 
+    pub(crate) fn frontier(&self) -> Vec<String> {
+        self.frontier.clone()
+    }
+
+    pub(crate) fn set_frontier(&mut self, ids: Vec<String>) {
+        self.frontier = ids;
+    }
+
+    /// One step after the given steps, leaving the frontier alone.
+    pub(crate) fn after(&mut self, phase: &str, spec: Spec, after: Vec<String>) -> Option<String> {
+        self.make(phase, spec, after)
+    }
+
+    /// Steps one after another, each after the one before, starting after `after`; returns the
+    /// last one (or `after` when there was nothing to do). Edits of one config file must never
+    /// run at the same time: the tools rewrite the whole file.
+    pub(crate) fn sequence(
+        &mut self,
+        phase: &str,
+        specs: Vec<Spec>,
+        after: Vec<String>,
+    ) -> Vec<String> {
+        let mut last = after;
+        for spec in specs {
+            if let Some(id) = self.make(phase, spec, last.clone()) {
+                last = vec![id];
+            }
+        }
+        last
+    }
+
+    /// Steps one after another after the frontier; the last becomes the frontier.
+    pub(crate) fn chain(&mut self, phase: &str, specs: Vec<Spec>) {
+        let start = self.frontier.clone();
+        self.frontier = self.sequence(phase, specs, start);
+    }
+
     /// One step after the frontier; it becomes the frontier.
     pub(crate) fn then(&mut self, phase: &str, spec: Spec) {
         let after = self.frontier.clone();

@@ -33,6 +33,15 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Plan a scenario: the steps, their order, hosts and estimates, and why each exists.
     Plan(PlanArgs),
+    /// Run a plan on the simulated cloud (default) or this host, journaling every step.
+    #[command(next_line_help = true)]
+    Apply(ApplyArgs),
+    /// Continue the run recorded in a journal after a failure, a stop or a crash.
+    #[command(next_line_help = true)]
+    Resume(ResumeArgs),
+    /// Where the run recorded in a journal stands.
+    #[command(next_line_help = true)]
+    Status(StatusArgs),
 }
 
 /// A parser that accepts only the built-in example names and lists them when it refuses.
@@ -121,6 +130,124 @@ pub(crate) struct PlanArgs {
     /// Show each step's commands in the text tree.
     #[arg(long)]
     pub(crate) commands: bool,
+}
+
+/// The journal's help, shared by `apply`, `resume` and `status`.
+const JOURNAL_HELP: &str =
+    "The run's journal (SQLite) [default: stackhop-run.db in the current directory]";
+
+/// A parser for `--speed`: a positive number.
+fn speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a speed: give simulated seconds per real second, e.g. 600"
+        )),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TargetArg {
+    /// The simulated cloud (the digital twin), recorded in the journal.
+    Sim,
+    /// This host: each step's commands with `sh -c`, for an all-in-one lab.
+    Local,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ApplyArgs {
+    /// The inventory file (YAML); with --plan, checked against the plan's.
+    #[arg(
+        short = 'i',
+        long = "inventory",
+        value_name = "FILE",
+        required_unless_present_any = ["plan", "example"],
+        conflicts_with = "example"
+    )]
+    pub(crate) file: Option<PathBuf>,
+    /// A built-in example inventory instead of a file.
+    #[arg(long, value_name = "NAME", value_parser = example_name())]
+    pub(crate) example: Option<String>,
+    /// The upgrade scenario (aliases: 1 to 4, in this order).
+    #[arg(
+        short = 's',
+        long,
+        value_name = "SCENARIO",
+        value_parser = scenario(),
+        required_unless_present = "plan",
+        conflicts_with = "plan"
+    )]
+    pub(crate) scenario: Option<Scenario>,
+    /// Apply exactly this reviewed plan (`stackhop plan --out`), checked against -i if given.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) plan: Option<PathBuf>,
+    /// Where to run it.
+    #[arg(long, value_enum, default_value_t = TargetArg::Sim)]
+    pub(crate) target: TargetArg,
+    #[arg(long, value_name = "FILE", default_value = stackhop_exec::DEFAULT_JOURNAL, help = JOURNAL_HELP, hide_default_value = true)]
+    pub(crate) journal: PathBuf,
+    /// Start without asking (required when standard input is not a terminal).
+    #[arg(long)]
+    pub(crate) yes: bool,
+    /// Ask before each phase.
+    #[arg(long)]
+    pub(crate) step: bool,
+    /// sim: real time, N simulated seconds a second (600: 10 min/s) [default: instant].
+    #[arg(long, value_name = "N", value_parser = speed)]
+    pub(crate) speed: Option<f64>,
+    /// Let a step tolerate N failed hosts; they are left out of later steps.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) max_fail: u32,
+    /// Print every command the plan would run, in order, and run nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Testing: make these steps fail on the sim target (`STEP` or `STEP@HOST`, globs).
+    #[arg(long, value_name = "STEP[@HOST]", hide = true)]
+    pub(crate) fault: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ResumeArgs {
+    #[arg(long, value_name = "FILE", default_value = stackhop_exec::DEFAULT_JOURNAL, help = JOURNAL_HELP, hide_default_value = true)]
+    pub(crate) journal: PathBuf,
+    /// Refuse unless the journal's run is of this plan.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) plan: Option<PathBuf>,
+    /// A step in doubt (running when the run stopped) took effect: do not run it again.
+    #[arg(long, value_name = "STEP[@HOST]")]
+    pub(crate) mark_done: Vec<String>,
+    /// A step in doubt did not take effect (or is safe to repeat): run it again.
+    #[arg(long, value_name = "STEP[@HOST]")]
+    pub(crate) rerun: Vec<String>,
+    /// Ask before each phase.
+    #[arg(long)]
+    pub(crate) step: bool,
+    /// sim: real time, N simulated seconds a second (600: 10 min/s) [default: instant].
+    #[arg(long, value_name = "N", value_parser = speed)]
+    pub(crate) speed: Option<f64>,
+    /// Failed hosts a step tolerates [default: the run's own setting].
+    #[arg(long, value_name = "N")]
+    pub(crate) max_fail: Option<u32>,
+    /// Testing: make these steps fail on the sim target.
+    #[arg(long, value_name = "STEP[@HOST]", hide = true)]
+    pub(crate) fault: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatusFormat {
+    /// For people: steps per phase, the failure, the command that resumes.
+    Text,
+    /// `stackhop.status/v1` JSON.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    #[arg(long, value_name = "FILE", default_value = stackhop_exec::DEFAULT_JOURNAL, help = JOURNAL_HELP, hide_default_value = true)]
+    pub(crate) journal: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub(crate) format: StatusFormat,
 }
 
 #[cfg(test)]

@@ -52,6 +52,12 @@ pub(crate) enum CommandError {
     /// The planner could not make or read a plan.
     #[error(transparent)]
     Plan(PlanError),
+    /// `apply`, `resume`, `status`: the journal, its lock, the run (2 or 3 by its class).
+    #[error(transparent)]
+    Exec(stackhop_exec::ExecError),
+    /// A run stopped before its end (Ctrl-C, `--step` answered no); exit code 3.
+    #[error("the run stopped before its end; continue it with `{resume}`")]
+    Interrupted { resume: String },
 }
 
 impl CommandError {
@@ -67,6 +73,11 @@ impl CommandError {
             | CommandError::UnknownExample { .. }
             | CommandError::Usage(_)
             | CommandError::Plan(_) => ExitCode::from(2),
+            CommandError::Exec(e) => match e.class() {
+                stackhop_exec::ErrorClass::BadInput => ExitCode::from(2),
+                stackhop_exec::ErrorClass::CannotContinue => ExitCode::from(3),
+            },
+            CommandError::Interrupted { .. } => ExitCode::from(3),
         }
     }
 
@@ -74,7 +85,10 @@ impl CommandError {
     /// (they carry their own `error:` prefixes), anything else as one `error: …` line.
     pub(crate) fn report(&self) {
         match self {
-            CommandError::Inventory(diagnostics) => eprint!("{diagnostics}"),
+            CommandError::Inventory(diagnostics)
+            | CommandError::Exec(stackhop_exec::ExecError::Inventory(diagnostics)) => {
+                eprint!("{diagnostics}")
+            }
             other => eprintln!("error: {other}"),
         }
     }

@@ -14,6 +14,7 @@ fn stop_upgrade_start(project: &'static str, packages: &'static str) -> ProjectP
         project,
         packages,
         style: ProjectStyle::StopUpgradeStart,
+        before_stop: Vec::new(),
         before_sync: Vec::new(),
         sync_on: None,
         config: Vec::new(),
@@ -27,12 +28,13 @@ pub(crate) fn procedures(inventory: &Inventory) -> Vec<ProjectProcedure> {
     let mut keystone = stop_upgrade_start("keystone", "\\*keystone\\*");
     keystone.sync_on = Some("openstack-keystone");
     keystone.health = Some("identity");
-    keystone.before_sync.push((
+    keystone.before_stop.push((
         Action::FlushTokens {
             project: "keystone".to_owned(),
         },
         "Havana never purged expired tokens; a large token table makes the keystone schema \
-         upgrade much slower (rhos5 upgrade-keystone.md)"
+         upgrade much slower (rhos5 upgrade-keystone.md); flushing deletes only expired tokens, \
+         so it runs before the outage"
             .to_owned(),
     ));
 
@@ -80,6 +82,7 @@ pub(crate) fn procedures(inventory: &Inventory) -> Vec<ProjectProcedure> {
         project: "horizon",
         packages: "\\*horizon\\* \\*openstack-dashboard\\*",
         style: ProjectStyle::UpgradeRestart,
+        before_stop: Vec::new(),
         before_sync: Vec::new(),
         sync_on: None,
         config: vec![

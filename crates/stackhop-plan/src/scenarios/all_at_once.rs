@@ -10,6 +10,12 @@ use crate::builder::Builder;
 
 pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     common::prepare(b, rules);
+    let procs = b.transition.procedures(b.inventory);
+    let early: Vec<_> = procs
+        .iter()
+        .flat_map(|p| common::before_stop(b, p))
+        .collect();
+    b.chain("prepare", early);
     let all = b.hosts.all();
     b.per_group(
         "stop",
@@ -31,7 +37,6 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         &all,
         "upgrade every package on every host, in parallel (rhos5 upgrade-1.md step 3)",
     );
-    let procs = b.transition.procedures(b.inventory);
     let present: Vec<_> = procs
         .iter()
         .filter(|p| common::present(b, rules, p.project))
@@ -55,7 +60,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         changes.extend(link.enable.iter().cloned());
     }
     let specs = common::config_specs(b, rules, "configure", &changes, None);
-    b.together("configure", specs);
+    b.chain("configure", specs);
 
     // Controllers first, so Nova's API and conductor are up before any compute and Neutron's
     // events have an Icehouse API to go to.

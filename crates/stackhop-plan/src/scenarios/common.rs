@@ -119,8 +119,9 @@ pub(crate) fn prepare(b: &mut Builder<'_>, rules: &RuleBook) {
         })
         .collect();
     let prepare_config = b.transition.prepare_config(b.inventory);
-    specs.extend(config_specs(b, rules, phase, &prepare_config, None));
-    b.together(phase, specs);
+    let mut chains: Vec<Vec<Spec>> = specs.drain(..).map(|s| vec![s]).collect();
+    chains.push(config_specs(b, rules, phase, &prepare_config, None));
+    b.chains(phase, chains);
 }
 
 /// Health checks for the capabilities the cloud has.
@@ -203,7 +204,42 @@ fn link_for<'l>(links: &'l [EventLink], project: &str) -> Option<&'l EventLink> 
     links.iter().find(|l| l.sender_project == project)
 }
 
-/// One project's upgrade as the service-by-service procedure runs it.
+/// The config a unit applies: the project's own, and for an event sender its credentials with
+/// sending switched on or off.
+fn unit_changes(proc: &ProjectProcedure, links: &[EventLink], events: Events) -> Vec<ConfigChange> {
+    let mut changes = proc.config.clone();
+    if let Some(link) = link_for(links, proc.project) {
+        changes.extend(link.setup.iter().cloned());
+        changes.extend(match events {
+            Events::Off => link.disable.iter().cloned(),
+            Events::On => link.enable.iter().cloned(),
+        });
+    }
+    changes
+}
+
+/// Steps on the database host while the project still runs (a token flush).
+pub(crate) fn before_stop(b: &Builder<'_>, proc: &ProjectProcedure) -> Vec<Spec> {
+    let Some(host) = sync_host(b, proc) else {
+        return Vec::new();
+    };
+    proc.before_stop
+        .iter()
+        .map(|(action, reason)| {
+            spec(
+                format!("{}.{}", proc.project, action.kind().as_str()),
+                action.clone(),
+                vec![host],
+                reason.clone(),
+            )
+        })
+        .collect()
+}
+
+/// One project's upgrade as the service-by-service procedure runs it: stopped everywhere, then
+/// the group of hosts with its database upgraded, migrated, configured and started first, and
+/// every other group started once that one runs. Other groups' package upgrades overlap the
+/// migration instead of lengthening the outage.
 pub(crate) fn unit(
     b: &mut Builder<'_>,
     rules: &RuleBook,
@@ -216,84 +252,153 @@ pub(crate) fn unit(
     if hosts.is_empty() {
         return;
     }
+    let why = |text: &str| format!("{text} ({})", proc.source);
+    let early = before_stop(b, proc);
+    b.chain(p, early);
     let upgrade = Action::UpgradePackages {
         packages: proc.packages.to_owned(),
         project: Some(p.to_owned()),
     };
-    match proc.style {
-        ProjectStyle::StopUpgradeStart => {
-            b.per_group(
-                p,
-                &format!("{p}.stop"),
-                Action::StopService {
-                    service: p.to_owned(),
-                    permanent: false,
-                },
-                &hosts,
-                &format!(
-                    "stop {p} everywhere before its code changes ({})",
-                    proc.source
-                ),
-            );
-            b.per_group(
-                p,
-                &format!("{p}.upgrade"),
-                upgrade,
-                &hosts,
-                &format!("upgrade the {p} packages ({})", proc.source),
-            );
-            let chain = migrate_chain(b, proc);
-            b.chains(p, vec![chain]);
-        }
-        ProjectStyle::UpgradeRestart => {
-            b.per_group(
-                p,
-                &format!("{p}.upgrade"),
-                upgrade,
-                &hosts,
-                &format!(
-                    "upgrade under the running service, which keeps serving ({})",
-                    proc.source
-                ),
-            );
-        }
-    }
-    let mut changes = proc.config.clone();
-    if let Some(link) = link_for(links, p) {
-        changes.extend(link.setup.iter().cloned());
-        changes.extend(match events {
-            Events::Off => link.disable.iter().cloned(),
-            Events::On => link.enable.iter().cloned(),
-        });
-    }
-    let specs = config_specs(b, rules, p, &changes, None);
-    b.together(p, specs);
-    if proc.style == ProjectStyle::StopUpgradeStart {
+    let changes = unit_changes(proc, links, events);
+    if proc.style == ProjectStyle::UpgradeRestart {
         b.per_group(
             p,
-            &format!("{p}.start"),
-            Action::StartService {
-                service: p.to_owned(),
-            },
+            &format!("{p}.upgrade"),
+            upgrade,
             &hosts,
-            &format!("start {p} on its new code and schema ({})", proc.source),
+            &why("upgrade under the running service, which keeps serving"),
         );
+        let specs = config_specs(b, rules, p, &changes, None);
+        b.chain(p, specs);
+        for service in &proc.restart {
+            let on = b.hosts.having(service);
+            b.per_group(
+                p,
+                &format!("{p}.restart.{service}"),
+                Action::RestartService {
+                    service: (*service).to_owned(),
+                },
+                &on,
+                &why(&format!("load the new {p} code and settings")),
+            );
+        }
+        if let Some(cap) = proc.health {
+            health(b, rules, p, &[cap]);
+        }
+        return;
     }
-    for service in &proc.restart {
-        let on = b.hosts.having(service);
-        b.per_group(
+    b.per_group(
+        p,
+        &format!("{p}.stop"),
+        Action::StopService {
+            service: p.to_owned(),
+            permanent: false,
+        },
+        &hosts,
+        &why(&format!("stop {p} everywhere before its code changes")),
+    );
+    let stopped = b.frontier();
+    let groups = b.hosts.groups(&hosts);
+    let single = groups.len() == 1;
+    let db_group = sync_host(b, proc).and_then(|h| groups.iter().position(|g| g.contains(&h)));
+    let receiving: Vec<&EventLink> = links.iter().filter(|l| l.receiver_project == p).collect();
+    let mut events_ready = stopped.clone();
+    if db_group.is_none() {
+        events_ready = switch_on(b, rules, p, &receiving, stopped.clone());
+    }
+    let order: Vec<usize> = db_group
+        .into_iter()
+        .chain((0..groups.len()).filter(|i| Some(*i) != db_group))
+        .collect();
+    let mut db_started: Vec<String> = Vec::new();
+    let mut ends: Vec<String> = Vec::new();
+    for gi in order {
+        let group = groups[gi].clone();
+        let label = if single {
+            String::new()
+        } else {
+            format!(".{}", b.hosts.label(&group))
+        };
+        let is_db = Some(gi) == db_group;
+        let mut last: Vec<String> = b
+            .after(
+                p,
+                spec(
+                    format!("{p}.upgrade{label}"),
+                    upgrade.clone(),
+                    group.clone(),
+                    why(&format!("upgrade the {p} packages")),
+                ),
+                stopped.clone(),
+            )
+            .into_iter()
+            .collect();
+        if is_db {
+            let chain = migrate_chain(b, proc);
+            last = b.sequence(p, chain, last);
+            // The API has its new code and schema and no old one runs: whoever sends it events
+            // may start sending, before anything that waits for them starts.
+            events_ready = switch_on(b, rules, p, &receiving, last.clone());
+        }
+        let config: Vec<Spec> = config_specs(b, rules, p, &changes, Some(&group))
+            .into_iter()
+            .map(|mut s| {
+                s.id.push_str(&label);
+                s
+            })
+            .collect();
+        last = b.sequence(p, config, last);
+        let mut start_after = last;
+        start_after.extend(events_ready.iter().cloned());
+        if !is_db {
+            start_after.extend(db_started.iter().cloned());
+        }
+        start_after.sort();
+        start_after.dedup();
+        let reason = if is_db {
+            why(&format!("start {p} on its new code and schema"))
+        } else {
+            why(&format!(
+                "start {p} here once its database hosts run the new release"
+            ))
+        };
+        let started = b.after(
             p,
-            &format!("{p}.restart.{service}"),
-            Action::RestartService {
-                service: (*service).to_owned(),
-            },
-            &on,
-            &format!("load the new {p} code and settings ({})", proc.source),
+            spec(
+                format!("{p}.start{label}"),
+                Action::StartService {
+                    service: p.to_owned(),
+                },
+                group,
+                reason,
+            ),
+            start_after,
         );
+        if is_db {
+            db_started = started.iter().cloned().collect();
+        }
+        ends.extend(started);
     }
+    b.set_frontier(ends);
     if let Some(cap) = proc.health {
         health(b, rules, p, &[cap]);
     }
+}
+
+fn switch_on(
+    b: &mut Builder<'_>,
+    rules: &RuleBook,
+    phase: &str,
+    links: &[&EventLink],
+    after: Vec<String>,
+) -> Vec<String> {
+    let mut ready = after.clone();
+    for link in links {
+        b.set_frontier(after.clone());
+        enable_events(b, rules, phase, link, false);
+        ready = b.frontier();
+    }
+    ready
 }
 
 /// Turns a link's events on once the receiver's API runs the new release.
@@ -304,12 +409,13 @@ pub(crate) fn enable_events(
     link: &EventLink,
     retarget: bool,
 ) {
+    let mut changes = Vec::new();
     if retarget {
-        let specs = config_specs(b, rules, phase, &link.retarget, None);
-        b.together(phase, specs);
+        changes.extend(link.retarget.iter().cloned());
     }
-    let specs = config_specs(b, rules, phase, &link.enable, None);
-    b.together(phase, specs);
+    changes.extend(link.enable.iter().cloned());
+    let specs = config_specs(b, rules, phase, &changes, None);
+    b.chain(phase, specs);
     let on = b.hosts.having(link.sender_service);
     b.per_group(
         phase,

@@ -34,7 +34,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     if migrations && !computes.is_empty() {
         let phase = "pin-computes";
         let specs = common::config_specs(b, rules, phase, &live.pin_hypervisors, Some(&computes));
-        b.together(phase, specs);
+        b.chain(phase, specs);
         restart(
             b,
             phase,
@@ -80,7 +80,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         changes.extend(nova.config.iter().cloned());
         specs.extend(common::config_specs(b, rules, phase, &changes, Some(&both)));
     }
-    b.together(phase, specs);
+    b.chain(phase, specs);
     b.per_group(
         phase,
         &format!("{phase}.start"),
@@ -118,7 +118,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         ),
         Some(&control),
     );
-    b.together(phase, specs);
+    b.chain(phase, specs);
     restart(
         b,
         phase,
@@ -136,7 +136,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         ));
     }
     let specs = common::config_specs(b, rules, phase, &cleanup, Some(&hypervisors));
-    b.together(phase, specs);
+    b.chain(phase, specs);
 
     let all = b.hosts.all();
     common::finish(b, rules, &all, &hypervisors);
@@ -230,7 +230,7 @@ fn rolling(
                 s
             })
             .collect();
-        b.together(phase, specs);
+        b.chain(phase, specs);
         b.then(
             phase,
             spec(

@@ -78,7 +78,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             "the new Nova's first computes, so instances have somewhere to go (upgrade-3.md step 2)",
         ));
     }
-    b.together(phase, specs);
+    b.chain(phase, specs);
     let prepare = b.transition.prepare_config(b.inventory);
     let specs = env_config(
         rules,
@@ -88,7 +88,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         &[new_controller],
         &new_computes,
     );
-    b.together(phase, specs);
+    b.chain(phase, specs);
     b.then(
         phase,
         spec(
@@ -179,7 +179,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
                 s
             })
             .collect();
-        b.together(phase, specs);
+        b.chain(phase, specs);
         b.then(
             phase,
             spec(

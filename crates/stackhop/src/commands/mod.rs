@@ -1,9 +1,13 @@
 //! One module per command. Each takes its parsed arguments, does its work through the library
 //! crates, prints its output, and returns how it ended.
 
+mod apply;
 mod check;
 mod init;
 mod plan;
+mod progress;
+mod resume;
+mod status;
 
 use crate::cli::Command;
 use crate::error::{CommandError, Outcome};
@@ -14,5 +18,8 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Apply(args) => apply::run(&args),
+        Command::Resume(args) => resume::run(&args),
+        Command::Status(args) => status::run(&args),
     }
 }

@@ -5,9 +5,11 @@
 //! Snapshots live in `snapshots/`; the `plan` module's (`cli__plan__*.snap`) follow the
 //! planners and are re-accepted whenever a planner changes (`INSTA_UPDATE=always cargo test`).
 
+mod apply;
 mod check;
 mod common;
 mod errors;
 mod findings;
 mod init;
+mod kill;
 mod plan;

@@ -1,0 +1,138 @@
+//! What can stop `apply`, `resume` and `status`, and whether it is the operator's input or the
+//! run that could not go on (the binary maps the two to exit codes 2 and 3).
+
+use std::path::PathBuf;
+
+use stackhop_inventory::Diagnostics;
+
+/// The two kinds of failure the command line tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Bad input or usage: a journal that is not one, of another plan, a changed inventory.
+    BadInput,
+    /// The run could not continue: the journal is locked or cannot be written, steps are in
+    /// doubt and need the operator, the run was interrupted.
+    CannotContinue,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// Another process holds the journal's lock.
+    #[error(
+        "the journal {} is in use by {holder}; wait for that run to end (or stop it) and try again",
+        path.display()
+    )]
+    Locked { path: PathBuf, holder: String },
+    #[error("no journal at {}: start a run with `stackhop apply`", path.display())]
+    Missing { path: PathBuf },
+    #[error("{} is not a stackhop journal: {detail}", path.display())]
+    NotAJournal { path: PathBuf, detail: String },
+    #[error(
+        "the journal {} is damaged ({detail}); it was left as it is: keep a copy, and start a \
+         new run with another --journal",
+        path.display()
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "the journal {} was written by a newer stackhop (schema {found}, this one reads up to {known})",
+        path.display()
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("the journal {} holds no run: start one with `stackhop apply`", path.display())]
+    NoRun { path: PathBuf },
+    /// The journal's run is of another plan than the one given.
+    #[error(
+        "the journal {} belongs to another plan ({journal}, scenario {scenario}); this plan is \
+         {given}: use another --journal for this plan",
+        path.display()
+    )]
+    OtherPlan {
+        path: PathBuf,
+        journal: String,
+        scenario: String,
+        given: String,
+    },
+    /// `apply` on a journal whose run is not finished.
+    #[error(
+        "the journal {} holds an unfinished run of this plan ({state}); continue it with \
+         `{resume}`, or use another --journal",
+        path.display()
+    )]
+    Unfinished {
+        path: PathBuf,
+        state: String,
+        resume: String,
+    },
+    /// `apply` again on a journal whose run already changed a real cloud.
+    #[error(
+        "the journal {} records a finished run of this plan on the {target} target; a second \
+         run would repeat every command: use another --journal if you really mean it",
+        path.display()
+    )]
+    AlreadyApplied { path: PathBuf, target: String },
+    /// `--plan` with `-i`: the inventory is not the one the plan was made from.
+    #[error("{0}")]
+    StalePlan(String),
+    #[error("cannot use the journal {}: {source}", path.display())]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot use {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Writing a step's intent or result failed during the run: nothing more is started.
+    #[error("the journal {} could not be written ({detail}); the run stopped", path.display())]
+    JournalWrite { path: PathBuf, detail: String },
+    /// The plan's inventory text does not parse with this stackhop's catalog.
+    #[error("{0}")]
+    Inventory(Diagnostics),
+    #[error("no catalog transition starts from release `{release}` with profile `{profile}`")]
+    NoTransition { release: String, profile: String },
+    /// The plan stored in the journal (or given) is not a valid plan.
+    #[error("{0}")]
+    Plan(#[from] stackhop_plan::PlanError),
+    #[error("step `{step}` names host `{host}`, which is not in the plan's inventory")]
+    UnknownHost { step: String, host: String },
+    /// Steps were in flight when the last run stopped and nothing can tell whether they ran.
+    #[error("{0}")]
+    InDoubt(String),
+    /// `--mark-done`/`--rerun` named something that is not in doubt.
+    #[error("{0}")]
+    BadMark(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+impl ExecError {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            ExecError::Locked { .. }
+            | ExecError::Sqlite { .. }
+            | ExecError::Io { .. }
+            | ExecError::JournalWrite { .. }
+            | ExecError::InDoubt(_)
+            | ExecError::Runtime(_) => ErrorClass::CannotContinue,
+            ExecError::Missing { .. }
+            | ExecError::NotAJournal { .. }
+            | ExecError::Corrupt { .. }
+            | ExecError::NewerSchema { .. }
+            | ExecError::NoRun { .. }
+            | ExecError::OtherPlan { .. }
+            | ExecError::Unfinished { .. }
+            | ExecError::AlreadyApplied { .. }
+            | ExecError::StalePlan(_)
+            | ExecError::Inventory(_)
+            | ExecError::NoTransition { .. }
+            | ExecError::Plan(_)
+            | ExecError::UnknownHost { .. }
+            | ExecError::BadMark(_) => ErrorClass::BadInput,
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! A plan made ready to run: its inventory parsed back from the text the plan carries, the
+//! catalog transition found, the DAG indexed, each step's estimate and idempotence looked up.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+use stackhop_catalog::{Estimate, Transition};
+use stackhop_inventory::Inventory;
+use stackhop_plan::Plan;
+
+use crate::error::ExecError;
+
+/// What the executor needs to know about one step beyond the plan.
+#[derive(Debug, Clone)]
+pub struct StepInfo {
+    /// Indices of the steps it waits for.
+    pub deps: Vec<usize>,
+    /// Indices of the steps that wait for it.
+    pub dependents: Vec<usize>,
+    /// Running it twice is as running it once (`Action::is_idempotent`).
+    pub idempotent: bool,
+    pub estimate: Estimate,
+}
+
+pub struct PreparedPlan {
+    pub plan: Plan,
+    pub inventory: Inventory,
+    pub transition: &'static dyn Transition,
+    pub steps: Vec<StepInfo>,
+    pub index: HashMap<String, usize>,
+    /// Phases in order of first appearance, with their step indices.
+    pub phases: Vec<(String, Vec<usize>)>,
+    /// The plan as JSON, exactly as the journal stores it.
+    pub json: String,
+}
+
+impl std::fmt::Debug for PreparedPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedPlan")
+            .field("digest", &self.plan.digest)
+            .field("steps", &self.steps.len())
+            .finish()
+    }
+}
+
+/// `sha256:…` of some text.
+pub fn sha256(text: &str) -> String {
+    let bytes = Sha256::digest(text.as_bytes());
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+impl PreparedPlan {
+    pub fn new(plan: Plan) -> Result<PreparedPlan, ExecError> {
+        let inventory = stackhop_inventory::parse(
+            &plan.inventory_source,
+            &plan.inventory_file,
+            &stackhop_catalog::vocabulary(),
+        )
+        .map_err(ExecError::Inventory)?;
+        let transition = stackhop_catalog::find(&inventory.release, &inventory.profile)
+            .ok_or_else(|| ExecError::NoTransition {
+                release: inventory.release.clone(),
+                profile: inventory.profile.clone(),
+            })?;
+        let index: HashMap<String, usize> = plan
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let hosts: std::collections::HashSet<&str> =
+            inventory.hosts.iter().map(|h| h.name.as_str()).collect();
+        let mut steps: Vec<StepInfo> = Vec::with_capacity(plan.steps.len());
+        for step in &plan.steps {
+            if let Some(bad) = step.hosts.iter().find(|h| !hosts.contains(h.as_str())) {
+                return Err(ExecError::UnknownHost {
+                    step: step.id.clone(),
+                    host: bad.clone(),
+                });
+            }
+            let deps = step
+                .after
+                .iter()
+                .filter_map(|a| index.get(a).copied())
+                .collect();
+            steps.push(StepInfo {
+                deps,
+                dependents: Vec::new(),
+                idempotent: step.action.is_idempotent(),
+                estimate: transition.estimate(&step.action, &inventory),
+            });
+        }
+        for i in 0..steps.len() {
+            for d in steps[i].deps.clone() {
+                steps[d].dependents.push(i);
+            }
+        }
+        let mut phases: Vec<(String, Vec<usize>)> = Vec::new();
+        for (i, step) in plan.steps.iter().enumerate() {
+            match phases.iter_mut().find(|(p, _)| *p == step.phase) {
+                Some((_, members)) => members.push(i),
+                None => phases.push((step.phase.clone(), vec![i])),
+            }
+        }
+        let json = plan.to_json();
+        Ok(PreparedPlan {
+            plan,
+            inventory,
+            transition,
+            steps,
+            index,
+            phases,
+            json,
+        })
+    }
+
+    /// The digest the journal compares to refuse another plan: of the plan JSON itself, so a
+    /// hand-edited plan with the same inputs is another plan too.
+    pub fn plan_sha256(&self) -> String {
+        sha256(&self.json)
+    }
+
+    pub fn inventory_digest(&self) -> String {
+        sha256(&self.plan.inventory_source)
+    }
+
+    /// Host jobs in the whole plan: one per host of each step.
+    pub fn host_jobs(&self) -> usize {
+        self.plan.steps.iter().map(|s| s.hosts.len()).sum()
+    }
+}
+
+/// `--plan` with `-i`: refuses when the inventory is not the one the plan was made from (or the
+/// catalog changed since), saying which.
+pub fn check_inventory(
+    plan: &Plan,
+    inventory_file: &str,
+    inventory_source: &str,
+    catalog_version: &str,
+) -> Result<(), ExecError> {
+    let expected = stackhop_plan::digest(inventory_source, catalog_version, plan.scenario.as_str());
+    if expected == plan.digest {
+        return Ok(());
+    }
+    let message = if inventory_source != plan.inventory_source {
+        format!(
+            "{inventory_file} has changed since the plan was made from {} (plan digest {}, \
+             inventory now gives {expected}): make and review a new plan with `stackhop plan`",
+            plan.inventory_file, plan.digest
+        )
+    } else {
+        format!(
+            "the plan was made with another catalog version than this stackhop's ({catalog_version}): \
+             make and review a new plan with `stackhop plan`"
+        )
+    };
+    Err(ExecError::StalePlan(message))
+}

@@ -1,0 +1,173 @@
+//! `stackhop apply (-i FILE | --example NAME) -s SCENARIO | --plan plan.json [--target sim|local]
+//! [--journal run.db] [--yes] [--step] [--speed N] [--max-fail N] [--dry-run]`: runs a plan,
+//! recording every step in the journal before it runs.
+//!
+//! Without `--yes` it shows what it is about to do and asks; when standard input is not a
+//! terminal nobody can answer, so it refuses (exit 2). `--plan` applies exactly the reviewed
+//! plan; given `-i` or `--example` too, it refuses (exit 2) when that inventory is not the one
+//! the plan was made from. `--dry-run` prints the commands and touches nothing. Exit codes: 0
+//! the run succeeded, 1 it failed (or the operator said no), 2 bad input, 3 the run could not
+//! go on (journal locked, stopped with Ctrl-C).
+
+use std::io::IsTerminal;
+
+use stackhop_exec::{ExecOptions, PreparedPlan, Session, TargetKind, dry_run};
+use stackhop_plan::{Plan, PlanError};
+
+use crate::cli::{ApplyArgs, CheckFormat, InventoryArgs, TargetArg};
+use crate::error::{CommandError, Outcome};
+use crate::output::print;
+
+pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
+    let plan = match load_plan(args)? {
+        Some(plan) => plan,
+        None => return Ok(Outcome::ProblemFound),
+    };
+    if args.dry_run {
+        let prepared = PreparedPlan::new(plan).map_err(CommandError::Exec)?;
+        print(&dry_run(&prepared))?;
+        return Ok(Outcome::Success);
+    }
+    let target = match args.target {
+        TargetArg::Sim => TargetKind::Sim,
+        TargetArg::Local => TargetKind::Local,
+    };
+    let interactive = std::io::stdin().is_terminal();
+    if args.step && !interactive {
+        return Err(CommandError::Usage(
+            "--step asks before each phase, and standard input is not a terminal".to_owned(),
+        ));
+    }
+    if !args.yes {
+        if !interactive {
+            return Err(CommandError::Usage(
+                "refusing to apply without --yes: standard input is not a terminal, so nobody \
+                 can confirm; review the plan with `stackhop plan` and add --yes"
+                    .to_owned(),
+            ));
+        }
+        eprint!("{}", describe(&plan, target, args));
+        if !super::progress::ask("apply this plan?") {
+            eprintln!("nothing was applied");
+            return Ok(Outcome::ProblemFound);
+        }
+    }
+    if target == TargetKind::Local {
+        if args.speed.is_some() {
+            eprintln!("note: --speed only paces the sim target; local commands take their time");
+        }
+        if !args.fault.is_empty() {
+            eprintln!("note: --fault only applies to the sim target");
+        }
+    }
+    let session =
+        Session::start(&args.journal, plan, target, args.max_fail).map_err(CommandError::Exec)?;
+    super::progress::drive(
+        session,
+        ExecOptions {
+            speed: args.speed,
+            max_fail: Some(args.max_fail),
+            confirm_phases: args.step,
+            faults: args.fault.clone(),
+            ..ExecOptions::default()
+        },
+    )
+}
+
+/// The plan to apply: read from `--plan` (checked against `-i` when given), or made from the
+/// inventory and scenario. `None` when the scenario's check refused it (findings printed).
+fn load_plan(args: &ApplyArgs) -> Result<Option<Plan>, CommandError> {
+    let inventory = InventoryArgs {
+        file: args.file.clone(),
+        example: args.example.clone(),
+    };
+    let given_inventory = args.file.is_some() || args.example.is_some();
+    if let Some(path) = &args.plan {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| CommandError::Read {
+            path: file.clone(),
+            source,
+        })?;
+        let plan = Plan::from_json(&text, &file).map_err(CommandError::Plan)?;
+        if given_inventory {
+            let loaded = inventory.load()?;
+            stackhop_exec::check_inventory(
+                &plan,
+                &loaded.file,
+                &loaded.source,
+                loaded.transition.version(),
+            )
+            .map_err(CommandError::Exec)?;
+        }
+        return Ok(Some(plan));
+    }
+    let Some(scenario) = args.scenario else {
+        return Err(CommandError::Usage(
+            "give a scenario (-s) with -i or --example, or a reviewed plan with --plan".to_owned(),
+        ));
+    };
+    let loaded = inventory.load()?;
+    match stackhop_plan::make_plan(
+        loaded.transition,
+        &loaded.inventory,
+        &loaded.file,
+        &loaded.source,
+        scenario,
+    ) {
+        Ok(plan) => Ok(Some(plan)),
+        Err(PlanError::Refused { findings, .. }) => {
+            print(&super::check::render(
+                &loaded,
+                scenario,
+                &findings,
+                CheckFormat::Text,
+            ))?;
+            eprintln!(
+                "error: {scenario} cannot be planned for {}: the check found errors; nothing \
+                 was applied",
+                loaded.inventory.name
+            );
+            Ok(None)
+        }
+        Err(other) => Err(CommandError::Plan(other)),
+    }
+}
+
+/// What `apply` is about to do, for the operator to confirm.
+fn describe(plan: &Plan, target: TargetKind, args: &ApplyArgs) -> String {
+    let jobs: usize = plan.steps.iter().map(|s| s.hosts.len()).sum();
+    let mut hosts: Vec<&str> = plan
+        .steps
+        .iter()
+        .flat_map(|s| s.hosts.iter().map(String::as_str))
+        .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    let mut phases: Vec<(&str, usize)> = Vec::new();
+    for s in &plan.steps {
+        match phases.iter_mut().find(|(p, _)| *p == s.phase) {
+            Some((_, n)) => *n += 1,
+            None => phases.push((&s.phase, 1)),
+        }
+    }
+    let phase_list: Vec<String> = phases.iter().map(|(p, n)| format!("{p} ({n})")).collect();
+    let pace = match (target, args.speed) {
+        (TargetKind::Sim, None) => "instantly".to_owned(),
+        (TargetKind::Sim, Some(s)) => format!("at {s}x real time"),
+        (TargetKind::Local, _) => "with `sh` on this host".to_owned(),
+    };
+    format!(
+        "apply {} to {} ({}) on the {} target, {pace}\n  {} steps in {} phases, {jobs} host \
+         jobs on {} hosts, estimated {}\n  phases: {}\n  journal: {}\n",
+        plan.scenario,
+        plan.cloud,
+        plan.transition,
+        target.as_str(),
+        plan.steps.len(),
+        phases.len(),
+        hosts.len(),
+        stackhop_exec::fmt_duration_ms(plan.estimate_s * 1000),
+        phase_list.join(", "),
+        args.journal.display()
+    )
+}

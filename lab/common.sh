@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# Shared settings and helpers for the stackhop lab scripts (sourced, not run).
+set -euo pipefail
+
+LAB=${STACKHOP_LAB:-/opt/stackhop-lab}
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CONSTRAINTS=${STACKHOP_LAB_CONSTRAINTS:-$LAB_SRC/../../shared/lab/upper-constraints-2023.1.txt}
+NOVA_NEW_VERSION=27.5.1          # nova 2023.1 (Antelope), as in real-lab.md
+NEW=2023.1
+OLD=zed
+VENV=$LAB/venvs/nova-$NEW
+SUPERVISOR_CONF=$LAB/supervisord.conf
+PASS=secret                      # lab-only password for every account (loopback only)
+COMPUTES="cmp1 cmp2 cmp3"
+SYSPY=/usr/bin/python3           # Debian's python (never a pyenv/other python3 on PATH)
+
+export DEBIAN_FRONTEND=noninteractive
+export OS_AUTH_URL=http://127.0.0.1:5000/v3 OS_IDENTITY_API_VERSION=3 \
+       OS_USERNAME=admin OS_PASSWORD=$PASS OS_PROJECT_NAME=admin \
+       OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default \
+       OS_REGION_NAME=RegionOne OS_INTERFACE=public \
+       OS_COMPUTE_API_VERSION=2.79     # OSC 6.0.0 needs >= 2.37 for '--nic none'
+# keep the lab's own tools first, Debian's /usr/bin before any pyenv shims
+export PATH=/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin:/usr/local/bin:$PATH
+
+log()  { printf '%s [lab] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die()  { printf '%s [lab] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
+
+# stage timing: `stage NAME` ends the previous stage and starts NAME; `stage_end` closes the last.
+_STAGE=; _STAGE_T0=0; _T_START=$(date +%s.%N); TIMINGS=()
+stage() {
+  stage_end
+  _STAGE=$1; _STAGE_T0=$(date +%s.%N)
+  log "=== $1"
+}
+stage_end() {
+  if [ -n "$_STAGE" ]; then
+    local d; d=$(awk -v a="$_STAGE_T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+    TIMINGS+=("$(printf '%-40s %7s s' "$_STAGE" "$d")")
+    log "--- $_STAGE: ${d}s"
+    _STAGE=
+  fi
+}
+print_timings() {
+  stage_end
+  local total; total=$(awk -v a="$_T_START" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+  printf '\n%-40s %9s\n' "stage" "wall time"
+  printf '%s\n' "${TIMINGS[@]}"
+  printf '%-40s %7s s\n' "TOTAL" "$total"
+}
+
+sv() { supervisorctl -c "$SUPERVISOR_CONF" "$@"; }
+
+# wait_for DESC TIMEOUT_S CMD...: retry CMD every second until it succeeds
+wait_for() {
+  local desc=$1 timeout=$2; shift 2
+  local end=$(( $(date +%s) + timeout ))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$end" ]; then die "timed out after ${timeout}s waiting for $desc"; fi
+    sleep 1
+  done
+}
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_ok()   { curl -fsS -o /dev/null --max-time 5 "$1"; }
+
+mysql_root() { mysql --socket="$LAB/run/mysqld/mysqld.sock" -uroot "$@"; }
+
+# children (recursively) of a pid, deepest first
+descendants() { local c; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$c"; echo "$c"; done; }

@@ -1,0 +1,621 @@
+#!/usr/bin/env bash
+# Bring up a minimal, loopback-only OpenStack Zed lab (Debian 12 packages) managed by supervisord,
+# with nova 2023.1 pre-installed in a venv for a later rolling upgrade. See lab/README.md.
+#
+#   sudo lab/up.sh              # all stages (idempotent: a second run leaves a running lab alone)
+#   STACKHOP_LAB=/srv/lab lab/up.sh
+#   lab/up.sh STAGE...          # (debugging) run only the named stages, e.g. `lab/up.sh boot inventory`
+source "$(dirname "$0")/common.sh"
+on_exit() {
+  local rc=$?
+  [ $rc -eq 0 ] && return
+  local failed=${_STAGE:-?}
+  stage_end
+  # a background venv install must not outlive a failed run
+  if [ -n "${VENV_PID:-}" ] && kill -0 "$VENV_PID" 2>/dev/null; then
+    kill $(descendants "$VENV_PID") "$VENV_PID" 2>/dev/null || true
+  fi
+  printf '\n[lab] up.sh FAILED (exit %s) in stage "%s". Logs: %s/logs/  Clean up: lab/down.sh\n' "$rc" "$failed" "$LAB" >&2
+}
+trap on_exit EXIT
+
+[ "$(id -u)" = 0 ] || die "must run as root"
+[ -r /etc/debian_version ] && grep -q '^12' /etc/debian_version || log "warning: not Debian 12; continuing anyway"
+
+APT_PKGS="mariadb-server rabbitmq-server supervisor curl
+  keystone placement-api glance-api nova-api nova-conductor nova-scheduler python3-nova nova-common
+  python3-openstackclient python3-pymysql python3-venv python3-dev build-essential
+  uwsgi-core uwsgi-plugin-python3"
+
+# ---------------------------------------------------------------------------------------------
+st_packages() {
+  stage "apt: install packages"
+  # no systemd here, and we start daemons ourselves: forbid postinsts from starting anything
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+  local missing=0 p
+  for p in $APT_PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing=1; done
+  if [ $missing = 0 ]; then log "all packages already installed"; return; fi
+  debconf-set-selections <<'E'
+keystone keystone/configure_db boolean false
+keystone keystone/create-admin-tenant boolean false
+keystone keystone/register-endpoint boolean false
+nova-common nova/configure_db boolean false
+placement-common placement/configure_db boolean false
+glance-common glance/configure_db boolean false
+glance-api glance/register-endpoint boolean false
+nova-api nova/register-endpoint boolean false
+placement-api placement/register-endpoint boolean false
+E
+  mkdir -p "$LAB/logs"
+  log "apt-get update + install (output in $LAB/logs/setup-apt.log)"
+  quiet apt apt-get -o Acquire::Retries=3 update -q
+  # no recommends: keeps out nova-compute/libvirt/linux-image and friends (see README);
+  # uwsgi-core is the uwsgi binary without the init-script package `uwsgi`
+  # shellcheck disable=SC2086
+  quiet apt apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $APT_PKGS
+  grep -E 'newly installed|additional disk' "$LAB/logs/setup-apt.log" >&2 || true
+}
+
+# ---------------------------------------------------------------------------------------------
+# quiet NAME CMD...: run a setup command with its (noisy) output in logs/setup-NAME.log
+quiet() {
+  local name=$1; shift
+  if ! "$@" >>"$LAB/logs/setup-$name.log" 2>&1; then
+    tail -20 "$LAB/logs/setup-$name.log" >&2
+    die "failed: $* (see $LAB/logs/setup-$name.log)"
+  fi
+}
+
+# helpers that write config
+
+# program NAME PRIORITY COMMAND [extra supervisord lines...]: one supervisord program file
+program() {
+  local name=$1 prio=$2 cmd=$3; shift 3
+  local f=$LAB/supervisor.d/$name.conf tmp
+  tmp=$(mktemp)
+  {
+    echo "[program:$name]"
+    echo "command=$cmd"
+    echo "directory=$LAB/state"
+    echo "priority=$prio"
+    echo "autostart=true"
+    echo "autorestart=unexpected"
+    echo "startsecs=5"
+    echo "startretries=3"
+    echo "stopsignal=TERM"
+    echo "stopwaitsecs=60"
+    echo "stopasgroup=true"
+    echo "killasgroup=true"
+    echo "redirect_stderr=true"
+    echo "stdout_logfile=$LAB/logs/$name.log"
+    echo "stdout_logfile_maxbytes=50MB"
+    echo "stdout_logfile_backups=1"
+    local l; for l in "$@"; do echo "$l"; done
+  } >"$tmp"
+  if ! cmp -s "$tmp" "$f"; then mv "$tmp" "$f"; else rm -f "$tmp"; fi
+}
+# add new program files to the running supervisord and start them (changed ones are restarted)
+sv_update() { sv reread >/dev/null; sv update "$@"; }
+# wait until a program is RUNNING
+sv_running() { sv status "$1" | grep -q RUNNING; }
+wait_running() { wait_for "supervisord program $1 RUNNING" "${2:-60}" sv_running "$1" || true; sv_running "$1" || die "$1 is not RUNNING; see $LAB/logs/$1.log"; }
+
+# uwsgi_ini FILE PORT WSGI_FILE ENV [VIRTUALENV]
+uwsgi_ini() {
+  local f=$1 port=$2 wsgi=$3 env=$4 venv=${5:-}
+  {
+    echo "[uwsgi]"
+    echo "plugins = python3"
+    echo "http-socket = 127.0.0.1:$port"
+    echo "wsgi-file = $wsgi"
+    [ -z "$venv" ] || echo "virtualenv = $venv"
+    echo "env = $env"
+    echo "need-app = true"
+    echo "master = true"
+    echo "processes = 1"
+    echo "threads = 1"
+    echo "die-on-term = true"
+    echo "lazy-apps = true"
+    echo "buffer-size = 65535"
+    echo "add-header = Connection: close"     # pitfall 1: keystoneauth would reuse dead connections
+  } >"$f"
+}
+
+authtoken() {   # [keystone_authtoken] for service user $1
+  cat <<E
+[keystone_authtoken]
+www_authenticate_uri = http://127.0.0.1:5000/v3
+auth_url = http://127.0.0.1:5000/v3
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = $1
+password = $PASS
+service_token_roles_required = true
+E
+}
+svcauth() {     # a keystoneauth section body for user nova
+  cat <<E
+auth_type = password
+auth_url = http://127.0.0.1:5000/v3
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = nova
+password = $PASS
+region_name = RegionOne
+E
+}
+DB=mysql+pymysql://os:$PASS@127.0.0.1
+RABBIT=rabbit://openstack:$PASS@127.0.0.1:5672/
+
+# ---------------------------------------------------------------------------------------------
+st_layout() {
+  stage "layout + supervisord"
+  mkdir -p "$LAB"/{etc,logs,state,venvs,run,bin,supervisor.d,releases,current}
+  mkdir -p "$LAB"/etc/{mariadb,keystone,placement,glance,nova} "$LAB"/etc-$NEW/nova
+  cp "$LAB_SRC/fake_neutron.py" "$LAB/bin/fake_neutron.py"; chmod +x "$LAB/bin/fake_neutron.py"
+  cat >"$SUPERVISOR_CONF" <<E
+; stackhop lab: one program per process, files in supervisor.d/. Use:
+;   supervisorctl -c $SUPERVISOR_CONF status|stop|start|restart PROGRAM
+[unix_http_server]
+file = $LAB/run/supervisor.sock
+chmod = 0700
+
+[supervisord]
+logfile = $LAB/logs/supervisord.log
+pidfile = $LAB/run/supervisord.pid
+childlogdir = $LAB/logs
+minfds = 16384
+identifier = stackhop-lab
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl = unix://$LAB/run/supervisor.sock
+
+[include]
+files = $LAB/supervisor.d/*.conf
+E
+  # release trees: what a supervisord program runs is $LAB/current/<program>/{bin,etc}, and
+  # $LAB/current/<program> is a symlink to $LAB/releases/<release>. Upgrading a service's code
+  # on a host = re-pointing that one symlink (see README).
+  mkdir -p "$LAB/releases/$OLD/bin"
+  local b
+  for b in nova-api-wsgi nova-conductor nova-scheduler nova-manage nova-status; do
+    ln -sfn "/usr/bin/$b" "$LAB/releases/$OLD/bin/$b"
+  done
+  # Zed compute without the nova-compute package (and its linux-image dependency): exactly
+  # what Debian's /usr/bin/nova-compute does.
+  cat >"$LAB/releases/$OLD/bin/nova-compute" <<'E'
+#!/bin/sh
+exec /usr/bin/python3 -c 'import sys; from nova.cmd.compute import main; sys.exit(main())' "$@"
+E
+  chmod +x "$LAB/releases/$OLD/bin/nova-compute"
+  ln -sfn "$LAB/etc" "$LAB/releases/$OLD/etc"
+  mkdir -p "$LAB/releases/$NEW"
+  ln -sfn "$VENV/bin" "$LAB/releases/$NEW/bin"
+  ln -sfn "$LAB/etc-$NEW" "$LAB/releases/$NEW/etc"
+
+  if [ -s "$LAB/run/supervisord.pid" ] && kill -0 "$(cat "$LAB/run/supervisord.pid")" 2>/dev/null; then
+    log "supervisord already running (pid $(cat "$LAB/run/supervisord.pid"))"
+    sv reread >/dev/null
+  else
+    # a fresh start: the lab's ports must be free (another lab, a system mariadb/rabbit...)
+    local port
+    for port in 3306 4369 5000 5672 8774 8778 9292 9696 25672; do
+      ! port_open "$port" || die "port $port on 127.0.0.1 is already in use (another lab or a system service?); run lab/down.sh or free it"
+    done
+    supervisord -c "$SUPERVISOR_CONF"
+    wait_for "supervisord socket" 20 sv pid
+    log "supervisord started (pid $(cat "$LAB/run/supervisord.pid"))"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+st_infra() {
+  stage "infra: epmd, mariadb, rabbitmq"
+  # --- epmd: our own, loopback only, so rabbit does not fork an unmanaged one
+  program epmd 10 "nice -n 10 /usr/bin/epmd -address 127.0.0.1 -port 4369" "user=rabbitmq" "startsecs=1"
+  # --- mariadb, data dir inside the lab root
+  mkdir -p "$LAB/run/mysqld" "$LAB/state/mysql"
+  chown mysql:mysql "$LAB/run/mysqld" "$LAB/state/mysql"
+  cat >"$LAB/etc/mariadb/my.cnf" <<E
+[mysqld]
+user = mysql
+datadir = $LAB/state/mysql
+socket = $LAB/run/mysqld/mysqld.sock
+pid-file = $LAB/run/mysqld/mysqld.pid
+bind-address = 127.0.0.1
+port = 3306
+max_connections = 500
+innodb_buffer_pool_size = 128M
+innodb_log_file_size = 64M
+innodb_flush_log_at_trx_commit = 2
+character-set-server = utf8mb4
+collation-server = utf8mb4_general_ci
+skip-name-resolve
+[client]
+socket = $LAB/run/mysqld/mysqld.sock
+E
+  if [ ! -d "$LAB/state/mysql/mysql" ]; then
+    mariadb-install-db --defaults-file="$LAB/etc/mariadb/my.cnf" --user=mysql \
+      --auth-root-authentication-method=socket --skip-test-db >"$LAB/logs/mariadb-install-db.log" 2>&1 \
+      || die "mariadb-install-db failed; see $LAB/logs/mariadb-install-db.log"
+  fi
+  program mariadb 10 "nice -n 10 /usr/sbin/mariadbd --defaults-file=$LAB/etc/mariadb/my.cnf"
+  # --- rabbitmq, loopback only (amqp 5672, dist 25672, epmd 4369), mnesia inside the lab root
+  mkdir -p "$LAB/state/rabbitmq" "$LAB/logs/rabbitmq" "$LAB/run/rabbitmq"
+  chown rabbitmq:rabbitmq "$LAB/state/rabbitmq" "$LAB/logs/rabbitmq" "$LAB/run/rabbitmq"
+  cat >"$LAB/bin/rabbitmq-server" <<E
+#!/bin/sh
+# wait for the lab's epmd (a program of its own) so erl does not start an unmanaged one
+i=0; while ! /usr/bin/epmd -names >/dev/null 2>&1 && [ \$i -lt 20 ]; do sleep 1; i=\$((i+1)); done
+export HOME=/var/lib/rabbitmq
+export RABBITMQ_NODENAME=rabbit@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=5672
+export RABBITMQ_DIST_PORT=25672 ERL_EPMD_ADDRESS=127.0.0.1
+export RABBITMQ_MNESIA_BASE=$LAB/state/rabbitmq RABBITMQ_LOG_BASE=$LAB/logs/rabbitmq
+export RABBITMQ_PID_FILE=$LAB/run/rabbitmq/rabbitmq.pid
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+exec /usr/lib/rabbitmq/bin/rabbitmq-server
+E
+  chmod +x "$LAB/bin/rabbitmq-server"
+  program rabbitmq 20 "nice -n 10 $LAB/bin/rabbitmq-server" "user=rabbitmq" "stopwaitsecs=60"
+  sv_update
+  wait_for "mariadb on 127.0.0.1:3306" 60 mysql_root -e 'select 1'
+  mysql_root <<E
+CREATE DATABASE IF NOT EXISTS keystone; CREATE DATABASE IF NOT EXISTS placement;
+CREATE DATABASE IF NOT EXISTS glance;   CREATE DATABASE IF NOT EXISTS nova_api;
+CREATE DATABASE IF NOT EXISTS nova;     CREATE DATABASE IF NOT EXISTS nova_cell0;
+CREATE USER IF NOT EXISTS 'os'@'127.0.0.1' IDENTIFIED BY '$PASS'; GRANT ALL ON *.* TO 'os'@'127.0.0.1';
+CREATE USER IF NOT EXISTS 'os'@'localhost' IDENTIFIED BY '$PASS'; GRANT ALL ON *.* TO 'os'@'localhost';
+FLUSH PRIVILEGES;
+E
+  wait_for "rabbitmq" 120 rabbitmqctl -q -n rabbit@localhost await_startup
+  rabbitmqctl -q -n rabbit@localhost list_users | grep -q '^openstack' \
+    || rabbitmqctl -q -n rabbit@localhost add_user openstack "$PASS"
+  rabbitmqctl -q -n rabbit@localhost set_permissions openstack '.*' '.*' '.*'
+}
+
+# ---------------------------------------------------------------------------------------------
+st_keystone() {
+  stage "keystone"
+  mkdir -p "$LAB/state/keystone"
+  cat >"$LAB/etc/keystone/keystone.conf" <<E
+[DEFAULT]
+use_stderr = true
+[database]
+connection = $DB/keystone
+[token]
+provider = fernet
+[fernet_tokens]
+key_repository = $LAB/state/keystone/fernet-keys
+[fernet_receipts]
+key_repository = $LAB/state/keystone/fernet-keys
+[credential]
+key_repository = $LAB/state/keystone/credential-keys
+[identity]
+# bcrypt's cheapest cost: every token issue hashes the password (lab only)
+password_hash_rounds = 4
+E
+  local K="--config-file $LAB/etc/keystone/keystone.conf"
+  quiet keystone keystone-manage $K db_sync
+  [ -d "$LAB/state/keystone/fernet-keys" ] || quiet keystone keystone-manage $K fernet_setup --keystone-user root --keystone-group root
+  [ -d "$LAB/state/keystone/credential-keys" ] || quiet keystone keystone-manage $K credential_setup --keystone-user root --keystone-group root
+  quiet keystone keystone-manage $K bootstrap --bootstrap-password "$PASS" --bootstrap-username admin \
+    --bootstrap-project-name admin --bootstrap-role-name admin --bootstrap-service-name keystone \
+    --bootstrap-region-id RegionOne --bootstrap-admin-url http://127.0.0.1:5000/v3/ \
+    --bootstrap-internal-url http://127.0.0.1:5000/v3/ --bootstrap-public-url http://127.0.0.1:5000/v3/
+  uwsgi_ini "$LAB/etc/keystone/uwsgi.ini" 5000 /usr/bin/keystone-wsgi-public "OS_KEYSTONE_CONFIG_DIR=$LAB/etc/keystone"
+  program keystone 30 "nice -n 10 /usr/bin/uwsgi --ini $LAB/etc/keystone/uwsgi.ini"
+  sv_update
+  wait_for "keystone on :5000" 60 http_ok http://127.0.0.1:5000/v3
+  wait_for "a keystone token" 60 openstack token issue
+  cat >"$LAB/adminrc" <<E
+export OS_AUTH_URL=$OS_AUTH_URL OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD=$PASS
+export OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default
+export OS_REGION_NAME=RegionOne OS_INTERFACE=public OS_COMPUTE_API_VERSION=2.79
+E
+  # service project, users, roles, catalog: one openstackclient process reading commands from
+  # stdin (one python start-up, one token); services/endpoints only for types not yet there
+  local have name type url i u batch
+  have=$(openstack service list -f value -c Type)
+  batch="project create --or-show --domain default service -f value -c id
+role create --or-show service -f value -c id"
+  for u in nova placement glance; do
+    batch+="
+user create --or-show --domain default --password $PASS $u -f value -c id
+role add --project service --user $u admin
+role add --project service --user $u service"
+  done
+  while read -r name type url; do
+    grep -qx "$type" <<<"$have" && continue
+    batch+="
+service create --name $name $type -f value -c id"
+    for i in public internal admin; do
+      batch+="
+endpoint create --region RegionOne $type $i $url -f value -c id"
+    done
+  done <<E
+nova compute http://127.0.0.1:8774/v2.1
+placement placement http://127.0.0.1:8778
+glance image http://127.0.0.1:9292
+neutron network http://127.0.0.1:9696
+E
+  openstack <<<"$batch" >"$LAB/logs/keystone-setup.log" 2>&1 || true
+  local n; n=$(openstack endpoint list -f value -c "Service Type" | grep -cE '^(compute|placement|image|network)$' || true)
+  [ "$n" -ge 12 ] || die "keystone catalog incomplete ($n/12 endpoints); see $LAB/logs/keystone-setup.log"
+  openstack user show nova >/dev/null || die "keystone user nova missing; see $LAB/logs/keystone-setup.log"
+}
+
+# ---------------------------------------------------------------------------------------------
+st_services() {
+  stage "placement, glance, neutron stand-in"
+  { cat <<E
+[DEFAULT]
+use_stderr = true
+[api]
+auth_strategy = keystone
+[placement_database]
+connection = $DB/placement
+E
+    authtoken placement; } >"$LAB/etc/placement/placement.conf"
+  quiet placement placement-manage --config-file "$LAB/etc/placement/placement.conf" db sync
+  uwsgi_ini "$LAB/etc/placement/uwsgi.ini" 8778 /usr/bin/placement-api "OS_PLACEMENT_CONFIG_DIR=$LAB/etc/placement"
+  program placement-api 40 "nice -n 10 /usr/bin/uwsgi --ini $LAB/etc/placement/uwsgi.ini"
+
+  mkdir -p "$LAB/state/glance/images" "$LAB/state/glance/staging" "$LAB/state/glance/tasks"
+  cp /etc/glance/glance-api-paste.ini "$LAB/etc/glance/glance-api-paste.ini"
+  { cat <<E
+[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = 9292
+workers = 1
+use_stderr = true
+enabled_backends = fs:file
+[database]
+connection = $DB/glance
+[paste_deploy]
+flavor = keystone
+config_file = $LAB/etc/glance/glance-api-paste.ini
+[glance_store]
+default_backend = fs
+[fs]
+filesystem_store_datadir = $LAB/state/glance/images/
+[os_glance_staging_store]
+filesystem_store_datadir = $LAB/state/glance/staging/
+[os_glance_tasks_store]
+filesystem_store_datadir = $LAB/state/glance/tasks/
+[oslo_concurrency]
+lock_path = $LAB/state/glance/lock
+E
+    authtoken glance; } >"$LAB/etc/glance/glance-api.conf"
+  quiet glance glance-manage --config-file "$LAB/etc/glance/glance-api.conf" db_sync
+  program glance-api 40 "nice -n 10 /usr/bin/glance-api --config-file $LAB/etc/glance/glance-api.conf"
+  program neutron-stub 40 "nice -n 10 /usr/bin/python3 $LAB/bin/fake_neutron.py --port 9696" "startsecs=2"
+  sv_update
+  wait_for "placement on :8778" 60 http_ok http://127.0.0.1:8778/
+  wait_for "glance on :9292" 60 http_ok http://127.0.0.1:9292/versions
+  wait_for "neutron stand-in on :9696" 30 http_ok http://127.0.0.1:9696/v2.0/networks
+}
+
+# ---------------------------------------------------------------------------------------------
+# nova_confs RELEASE DIR: nova.conf (control plane) and cmpN.conf (computes) for one release
+nova_confs() {
+  local rel=$1 dir=$2 driver=fake.FakeDriver
+  [ "$rel" = "$OLD" ] || driver=fake.FakeDriverWithoutFakeNodes   # pitfall 5
+  mkdir -p "$dir" "$LAB/state/nova/lock"
+  { cat <<E
+[DEFAULT]
+host = ctl
+my_ip = 127.0.0.1
+state_path = $LAB/state/nova
+transport_url = $RABBIT
+enabled_apis = osapi_compute
+use_stderr = true
+[api]
+auth_strategy = keystone
+[api_database]
+connection = $DB/nova_api
+[database]
+connection = $DB/nova
+[conductor]
+workers = 1
+[scheduler]
+workers = 1
+[upgrade_levels]
+compute = auto
+[oslo_concurrency]
+lock_path = $LAB/state/nova/lock
+[vnc]
+enabled = false
+[glance]
+region_name = RegionOne
+[cinder]
+os_region_name = RegionOne
+E
+    authtoken nova
+    echo "[placement]"; svcauth
+    echo "[neutron]"; svcauth
+    echo "[service_user]"; echo "send_service_user_token = true"; svcauth
+  } >"$dir/nova.conf"
+  local c
+  for c in $COMPUTES; do
+    mkdir -p "$LAB/state/nova-$c/lock"
+    { cat <<E
+[DEFAULT]
+host = $c
+my_ip = 127.0.0.1
+compute_driver = $driver
+# distinct per compute: the fake driver's compute_id file lives here
+state_path = $LAB/state/nova-$c
+transport_url = $RABBIT
+use_stderr = true
+[oslo_concurrency]
+lock_path = $LAB/state/nova-$c/lock
+[vnc]
+enabled = false
+[glance]
+region_name = RegionOne
+E
+      echo "[placement]"; svcauth
+      echo "[neutron]"; svcauth
+      echo "[service_user]"; echo "send_service_user_token = true"; svcauth
+    } >"$dir/$c.conf"
+  done
+}
+
+st_nova() {
+  stage "nova zed: db, control plane, computes"
+  nova_confs "$OLD" "$LAB/etc/nova"
+  cp /etc/nova/api-paste.ini "$LAB/etc/nova/api-paste.ini"
+  uwsgi_ini "$LAB/etc/nova/nova-api-uwsgi.ini" 8774 "$LAB/releases/$OLD/bin/nova-api-wsgi" "OS_NOVA_CONFIG_DIR=$LAB/etc/nova"
+  local p
+  for p in nova-api nova-conductor nova-scheduler $(printf 'nova-compute-%s ' $COMPUTES); do
+    [ -L "$LAB/current/$p" ] || ln -sfn "$LAB/releases/$OLD" "$LAB/current/$p"
+  done
+  if [ "$(readlink "$LAB/current/nova-conductor")" = "$LAB/releases/$OLD" ]; then
+    local N="$LAB/releases/$OLD/bin/nova-manage --config-file $LAB/etc/nova/nova.conf"
+    quiet nova $N api_db sync
+    quiet nova $N cell_v2 map_cell0
+    $N cell_v2 list_cells 2>/dev/null | grep -q ' cell1 ' || quiet nova $N cell_v2 create_cell --name=cell1
+    quiet nova $N db sync
+  else
+    log "control plane already upgraded to $(basename "$(readlink "$LAB/current/nova-conductor")"): no zed db sync"
+  fi
+  local cur="$LAB/current"
+  program nova-conductor 50 "nice -n 10 $cur/nova-conductor/bin/nova-conductor --config-file $cur/nova-conductor/etc/nova/nova.conf"
+  program nova-scheduler 50 "nice -n 10 $cur/nova-scheduler/bin/nova-scheduler --config-file $cur/nova-scheduler/etc/nova/nova.conf"
+  program nova-api 60 "nice -n 10 /usr/bin/uwsgi --ini $cur/nova-api/etc/nova/nova-api-uwsgi.ini" "stopwaitsecs=30"
+  local c
+  for c in $COMPUTES; do
+    program "nova-compute-$c" 70 "nice -n 10 $cur/nova-compute-$c/bin/nova-compute --config-file $cur/nova-compute-$c/etc/nova/$c.conf"
+  done
+  sv_update
+  wait_for "nova-api on :8774" 90 http_ok http://127.0.0.1:8774/
+  for p in nova-conductor nova-scheduler $(printf 'nova-compute-%s ' $COMPUTES); do wait_running "$p" 60; done
+  wait_for "3 nova-compute services up" 120 computes_up 3
+  quiet nova "$cur/nova-conductor/bin/nova-manage" --config-file "$cur/nova-conductor/etc/nova/nova.conf" \
+    cell_v2 discover_hosts --verbose
+  wait_for "3 hypervisors" 60 hypervisors 3
+}
+servers_settled() {  # every named server is ACTIVE or ERROR
+  local l; l=$(openstack server list -f value -c Name -c Status)
+  local n; for n in "$@"; do grep -qE "^$n (ACTIVE|ERROR)\$" <<<"$l" || return 1; done
+}
+computes_up() { [ "$(openstack compute service list --service nova-compute -f value -c State 2>/dev/null | grep -c '^up$')" -ge "$1" ]; }
+hypervisors() { [ "$(openstack hypervisor list -f value -c ID 2>/dev/null | wc -l)" -ge "$1" ]; }
+
+# ---------------------------------------------------------------------------------------------
+venv_install() {   # runs in the background while the services come up
+  if [ -x "$VENV/bin/nova-manage" ] && [ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("nova"))' 2>/dev/null)" = "$NOVA_NEW_VERSION" ]; then
+    echo "nova $NOVA_NEW_VERSION already in $VENV"; return 0
+  fi
+  [ -r "$CONSTRAINTS" ] || { echo "constraints file not found: $CONSTRAINTS (set STACKHOP_LAB_CONSTRAINTS)"; return 1; }
+  # as real-lab.md ran it: 2023.1-eom upper constraints, greenlet 2.0.2 (Debian 12's, py3.11)
+  sed 's/^greenlet===.*/greenlet===2.0.2/' "$CONSTRAINTS" >"$LAB/upper-constraints-$NEW.txt"
+  rm -rf "$VENV"
+  "$SYSPY" -m venv "$VENV"
+  "$VENV/bin/pip" install -c "$LAB/upper-constraints-$NEW.txt" "nova==$NOVA_NEW_VERSION" PyMySQL python-binary-memcached
+  "$VENV/bin/pip" check
+}
+st_venv_start() {
+  stage "pip: nova $NOVA_NEW_VERSION venv (background)"
+  mkdir -p "$LAB/logs" "$LAB/venvs" "$LAB/run"
+  rm -f "$LAB/run/venv-install.done"
+  ( set +e; t0=$(date +%s); (set -e; venv_install) >"$LAB/logs/venv-install.log" 2>&1; rc=$?
+    echo "rc=$rc seconds=$(( $(date +%s) - t0 ))" >"$LAB/run/venv-install.done" ) &
+  VENV_PID=$!
+  echo "$VENV_PID" >"$LAB/run/venv-install.pid"
+}
+st_venv_wait() {
+  stage "pip: wait for venv"
+  [ -n "${VENV_PID:-}" ] && wait "$VENV_PID" || true
+  [ -r "$LAB/run/venv-install.done" ] || die "venv install did not finish"
+  log "venv install: $(cat "$LAB/run/venv-install.done")"
+  grep -q '^rc=0 ' "$LAB/run/venv-install.done" || { tail -30 "$LAB/logs/venv-install.log" >&2; die "venv install failed; see $LAB/logs/venv-install.log"; }
+}
+
+st_newconf() {
+  stage "prepare $NEW config"
+  [ -r "$VENV/etc/nova/api-paste.ini" ] || die "no api-paste.ini in $VENV/etc/nova"
+  nova_confs "$NEW" "$LAB/etc-$NEW/nova"
+  cp "$VENV/etc/nova/api-paste.ini" "$LAB/etc-$NEW/nova/api-paste.ini"   # Debian's has an extra filter
+  uwsgi_ini "$LAB/etc-$NEW/nova/nova-api-uwsgi.ini" 8774 "$LAB/releases/$NEW/bin/nova-api-wsgi" \
+    "OS_NOVA_CONFIG_DIR=$LAB/etc-$NEW/nova" "$VENV"
+  "$VENV/bin/nova-manage" --version >/dev/null 2>&1 || die "nova-manage from $VENV does not run"
+}
+
+# ---------------------------------------------------------------------------------------------
+st_boot() {
+  stage "flavor, image, boot instances"
+  openstack flavor show m1.tiny >/dev/null 2>&1 || openstack flavor create --vcpus 1 --ram 512 --disk 1 m1.tiny >/dev/null
+  if ! openstack image show fake-img >/dev/null 2>&1; then
+    head -c 1048576 /dev/zero >"$LAB/state/fake-img.raw"
+    openstack image create --disk-format raw --container-format bare --public --file "$LAB/state/fake-img.raw" fake-img >/dev/null
+  fi
+  # one instance per compute, created together, then waited for
+  local i=0 c st want=()
+  for c in $COMPUTES; do
+    i=$((i+1))
+    st=$(openstack server show "vm$i" -f value -c status 2>/dev/null || true)
+    [ "$st" = ACTIVE ] && continue
+    [ -z "$st" ] || openstack server delete --wait "vm$i"
+    openstack server create --flavor m1.tiny --image fake-img --nic none --availability-zone "nova:$c" "vm$i" >/dev/null
+    want+=("vm$i")
+  done
+  if [ ${#want[@]} -gt 0 ]; then
+    wait_for "${want[*]} ACTIVE or ERROR" 300 servers_settled "${want[@]}"
+    for i in "${want[@]}"; do
+      st=$(openstack server show "$i" -f value -c status)
+      [ "$st" = ACTIVE ] || die "boot of $i: $st: $(openstack server show "$i" -f value -c fault 2>/dev/null)"
+    done
+  fi
+  openstack server list -f value -c Name -c Status | sort
+  [ "$(openstack server list -f value -c Status | grep -c '^ACTIVE$')" -ge 3 ] || die "not all instances ACTIVE"
+  NINST=$(openstack server list -f value -c ID | wc -l)
+}
+
+st_inventory() {
+  stage "inventory"
+  local per=$(( ${NINST:-3} / 3 )); [ "$per" -ge 1 ] || per=1
+  cat >"$LAB/inventory.yaml" <<E
+name: stackhop-lab
+release: zed
+profile: debian-venv
+network: neutron          # the stand-in answers Nova's network calls
+rpc_backend: rabbit
+paths:
+  lab_root: $LAB
+  config_dir: $LAB/etc-$NEW     # where the new release's config lives
+  venv: $VENV   # where the new release's code lives
+  supervisor_conf: $SUPERVISOR_CONF
+options:
+  compute_batch: 1
+  canary: 1
+hosts:
+  - name: ctl
+    roles: [controller]
+    os: debian-12
+  - name: cmp[1:3]
+    roles: [compute]
+    os: debian-12
+    instances: $per
+E
+  log "wrote $LAB/inventory.yaml"
+  sv status
+}
+
+main() {
+  local stages=("$@") all=0
+  [ ${#stages[@]} -gt 0 ] || { all=1; stages=(packages layout venv_start infra keystone services nova venv_wait newconf boot inventory); }
+  mkdir -p "$LAB"; touch "$LAB/.stackhop-lab"   # lets down.sh know it may remove this directory
+  for s in "${stages[@]}"; do "st_$s"; done
+  print_timings
+  if [ $all = 1 ]; then log "lab is up: source $LAB/adminrc; supervisorctl -c $SUPERVISOR_CONF status"
+  else log "done: ${stages[*]}"; fi
+}
+main "$@"

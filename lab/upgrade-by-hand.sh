@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The Zed -> 2023.1 rolling upgrade of the lab's Nova, by hand: the exact commands, one per line,
+# each stage timed. A measuring stick and documentation for stackhop's catalog (see README.md).
+#   lab/upgrade-by-hand.sh            # probe runs alongside (PROBE=0 to skip)
+source "$(dirname "$0")/common.sh"
+[ "$(id -u)" = 0 ] || die "must run as root"
+[ -e "$SUPERVISOR_CONF" ] || die "no lab at $LAB (run lab/up.sh first)"
+
+S="supervisorctl -c $SUPERVISOR_CONF"
+R=$LAB/releases/$NEW                      # the new release's tree: bin -> venv/bin, etc -> etc-2023.1
+NOVA_CONF=$R/etc/nova/nova.conf
+PROBE=${PROBE:-1}
+PROBE_OUT=$LAB/logs/probe-upgrade.jsonl
+export TZ=UTC
+
+sql() { mysql_root -N -B nova -e "$1"; }
+svc_versions() { sql "SELECT host, \`binary\`, version FROM services WHERE deleted=0 ORDER BY host, \`binary\`"; }
+# a compute has restarted on the new code: its row has the new version and reported after T
+compute_on_new() {  # HOST T
+  local v; v=$(sql "SELECT version, UNIX_TIMESTAMP(updated_at) FROM services WHERE deleted=0 AND host='$1' AND \`binary\`='nova-compute'")
+  set -- $v "$2"
+  [ "${1:-0}" = "$NEWVER" ] && awk -v u="${2:-0}" -v t="$3" 'BEGIN{exit !(u > t)}'
+}
+api_up() { openstack server list -f value -c ID >/dev/null; }
+all_up() { [ "$(openstack compute service list -f value -c State | grep -vc '^up$')" = 0 ]; }
+on_exit() {
+  local rc=$?
+  [ -e "${PROBE_PID_FILE:-/nonexistent}" ] && touch "$LAB/run/probe.stop"
+  [ $rc -eq 0 ] || { stage_end; printf '\n[lab] upgrade-by-hand FAILED (exit %s); logs in %s/logs/\n' "$rc" "$LAB" >&2; }
+}
+trap on_exit EXIT
+
+stage "preflight"
+NEWVER=$("$VENV/bin/python" -c 'from nova.objects.service import SERVICE_VERSION as v; print(v)')
+log "new service version: $NEWVER"
+log "services before:"; svc_versions >&2
+mysql_root -N -B -e "SELECT uuid FROM nova.instances WHERE deleted=0 AND vm_state='active' ORDER BY uuid" >"$LAB/run/instances-before"
+log "$(wc -l <"$LAB/run/instances-before") active instances before"
+[ -s "$LAB/run/instances-before" ] || die "no ACTIVE instance to watch"
+if [ "$PROBE" = 1 ]; then
+  rm -f "$LAB/run/probe.stop" "$PROBE_OUT"
+  nohup "$SYSPY" "$LAB_SRC/probe.py" --out "$PROBE_OUT" --stop-file "$LAB/run/probe.stop" --max-seconds 1800 \
+    >"$LAB/logs/probe.log" 2>&1 &
+  echo $! >"$LAB/run/probe.pid"; PROBE_PID_FILE=$LAB/run/probe.pid
+  sleep 10   # a baseline of api checks and one boot start before anything changes
+fi
+
+stage "gate: nova-status upgrade check"
+set +e
+"$R/bin/nova-status" --config-file "$NOVA_CONF" upgrade check
+rc=$?
+set -e
+case $rc in 0|1) log "upgrade check: pass (exit $rc)";; 2) die "upgrade check: FAILURE (exit 2): upgrade blocked";; *) die "upgrade check: error (exit $rc)";; esac
+
+stage "control plane: stop"
+$S stop nova-api nova-scheduler nova-conductor
+
+stage "control plane: switch code+config"
+ln -sfn "$LAB/releases/$NEW" "$LAB/current/nova-conductor"
+ln -sfn "$LAB/releases/$NEW" "$LAB/current/nova-scheduler"
+ln -sfn "$LAB/releases/$NEW" "$LAB/current/nova-api"
+
+stage "db: api_db sync"
+"$R/bin/nova-manage" --config-file "$NOVA_CONF" api_db sync
+
+stage "db: db sync"
+"$R/bin/nova-manage" --config-file "$NOVA_CONF" db sync
+
+stage "control plane: start"
+$S start nova-conductor nova-scheduler nova-api
+wait_for "compute API" 120 api_up
+
+stage "control plane: settle (all services up)"
+wait_for "every nova service up" 120 all_up
+grep -h "Automatically selected compute RPC version" "$LAB/logs/nova-conductor.log" | tail -1 >&2 || log "no auto-pin log line seen"
+
+for c in $COMPUTES; do
+  stage "compute $c: stop"
+  T=$(date +%s)
+  $S stop "nova-compute-$c"
+  stage "compute $c: switch + start"
+  ln -sfn "$LAB/releases/$NEW" "$LAB/current/nova-compute-$c"
+  $S start "nova-compute-$c"
+  stage "compute $c: until reporting $NEWVER"
+  wait_for "$c reporting version $NEWVER" 180 compute_on_new "$c" "$T"
+done
+
+stage "db: online_data_migrations"
+while :; do
+  set +e; "$R/bin/nova-manage" --config-file "$NOVA_CONF" db online_data_migrations; rc=$?; set -e
+  case $rc in 0) break;; 1) log "more online migrations to run";; *) die "online_data_migrations failed (exit $rc)";; esac
+done
+
+stage "verify"
+log "services after:"; svc_versions >&2
+bad=$(svc_versions | awk -v v="$NEWVER" '$3 != v' | wc -l)
+[ "$bad" = 0 ] || die "$bad nova service(s) do not report version $NEWVER"
+openstack compute service list
+wait_for "every nova service up" 120 all_up
+for u in $(cat "$LAB/run/instances-before"); do
+  st=$(openstack server show "$u" -f value -c status)
+  [ "$st" = ACTIVE ] || die "instance $u is $st after the upgrade"
+done
+log "all $(wc -l <"$LAB/run/instances-before") instances still ACTIVE"
+for p in nova-api nova-conductor nova-scheduler $(printf 'nova-compute-%s ' $COMPUTES); do
+  [ "$(readlink "$LAB/current/$p")" = "$LAB/releases/$NEW" ] || die "$p is not on $NEW"
+done
+openstack server create --flavor m1.tiny --image fake-img --nic none --wait after-upgrade >/dev/null
+[ "$(openstack server show after-upgrade -f value -c status)" = ACTIVE ] || die "boot after the upgrade failed"
+openstack server delete --wait after-upgrade
+
+if [ "$PROBE" = 1 ]; then
+  stage "probe: stop + summary"
+  touch "$LAB/run/probe.stop"
+  for _ in $(seq 1 150); do kill -0 "$(cat "$LAB/run/probe.pid")" 2>/dev/null || break; sleep 1; done
+  "$SYSPY" "$LAB_SRC/probe_summary.py" --text "$PROBE_OUT"
+fi
+print_timings | tee "$LAB/upgrade-timings.txt"
+log "upgrade to $NEW done; probe log: $PROBE_OUT"
