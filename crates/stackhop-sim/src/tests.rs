@@ -422,6 +422,7 @@ fn a_refused_change_such_as_a_failing_health_check_stops_the_run() {
                 step.after.extend(after.iter().cloned());
             }
         }
+        step.after.retain(|a| !starts.iter().any(|(id, _)| id == a));
         step.after.sort();
         step.after.dedup();
     }
