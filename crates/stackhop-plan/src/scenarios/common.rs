@@ -72,6 +72,17 @@ pub(crate) fn merge_config(phase: &str, resolved: Vec<(&ConfigChange, Vec<usize>
         .collect()
 }
 
+/// Puts a batch's label into step ids: `phase.set.key` becomes `phase.LABEL.set.key`.
+pub(crate) fn in_batch(specs: Vec<Spec>, phase: &str, label: &str) -> Vec<Spec> {
+    specs
+        .into_iter()
+        .map(|mut s| {
+            s.id = s.id.replacen(phase, &format!("{phase}.{label}"), 1);
+            s
+        })
+        .collect()
+}
+
 /// The inverse of a set of changes: each option set is removed again.
 pub(crate) fn undo(changes: &[ConfigChange], reason: &str) -> Vec<ConfigChange> {
     changes

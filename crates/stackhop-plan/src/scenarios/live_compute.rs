@@ -223,13 +223,11 @@ fn rolling(
         if migrations {
             changes.extend(live.pin_hypervisors.iter().cloned());
         }
-        let specs: Vec<_> = common::config_specs(b, rules, phase, &changes, Some(&hosts))
-            .into_iter()
-            .map(|mut s| {
-                s.id = s.id.replacen(phase, &format!("{phase}.{label}"), 1);
-                s
-            })
-            .collect();
+        let specs = common::in_batch(
+            common::config_specs(b, rules, phase, &changes, Some(&hosts)),
+            phase,
+            &label,
+        );
         b.chain(phase, specs);
         b.then(
             phase,

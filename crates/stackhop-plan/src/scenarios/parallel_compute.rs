@@ -172,13 +172,11 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
                 "redeploy the emptied compute into the new Nova (upgrade-3.md step 4)",
             ),
         );
-        let specs: Vec<Spec> = env_config(rules, &par.env_config, &prepare, phase, &[], &hosts)
-            .into_iter()
-            .map(|mut s| {
-                s.id = s.id.replacen(phase, &format!("{phase}.{label}"), 1);
-                s
-            })
-            .collect();
+        let specs = common::in_batch(
+            env_config(rules, &par.env_config, &prepare, phase, &[], &hosts),
+            phase,
+            &label,
+        );
         b.chain(phase, specs);
         b.then(
             phase,
