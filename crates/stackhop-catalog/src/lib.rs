@@ -5,6 +5,7 @@
 //!
 //! Nothing outside this crate knows a release name, a package glob or a config option.
 
+mod citation;
 mod durations;
 mod finding;
 mod havana_icehouse;
@@ -14,6 +15,7 @@ mod render;
 mod scenario;
 mod transition;
 
+pub use citation::{Citation, title};
 pub use durations::{DurationModel, Estimate, Parameter};
 pub use finding::{Finding, Severity};
 pub use hostlist::collapse_hosts;

@@ -83,6 +83,9 @@ pub struct ProjectProcedure {
     pub before_sync: Vec<(Action, String)>,
     /// The service whose first host runs the schema migration; `None` if there is no database.
     pub sync_on: Option<&'static str>,
+    /// Actions on the database host once every service of the project runs the new release
+    /// (online data migrations), with their reasons.
+    pub after_all: Vec<(Action, String)>,
     pub config: Vec<ConfigChange>,
     /// Services restarted after the upgrade (for `UpgradeRestart`).
     pub restart: Vec<&'static str>,
@@ -105,6 +108,10 @@ pub struct LiveRolling {
     /// Set on each hypervisor before it starts on the new release while the pin is in place,
     /// and removed once the pin is gone.
     pub while_pinned: Vec<ConfigChange>,
+    /// The pin is the lasting recommended setting (it follows the oldest hypervisor by itself):
+    /// after the last hypervisor the controllers restart to speak the newest version, and the
+    /// option stays.
+    pub pin_stays: bool,
 }
 
 /// A second deployment of one project on spare hardware.

@@ -1,6 +1,7 @@
 use stackhop_inventory::{Host, Inventory, ReleaseVocabulary, Vocabulary};
 use stackhop_model::{Action, CloudState, RuleBook};
 
+use crate::citation::Citation;
 use crate::durations::{DurationModel, Estimate};
 use crate::finding::Finding;
 use crate::procedure::{EventLink, LiveRolling, ParallelDeployment, ProjectProcedure};
@@ -37,6 +38,11 @@ pub trait Transition: Sync + Send {
     fn event_links(&self, inventory: &Inventory) -> Vec<EventLink>;
     /// The capability each project provides, for health checks.
     fn capability_of(&self, project: &str) -> Option<&'static str>;
+    /// Whether the profile ends with an upgrade of every remaining package (clients included)
+    /// on every host; a profile whose new code brings its own libraries has none.
+    fn final_upgrade(&self) -> bool;
+    /// Where a scenario's structural step comes from, for its reason.
+    fn cite(&self, citation: Citation) -> &'static str;
 
     /// The commands that carry an action out with this profile.
     fn render(&self, action: &Action, inventory: &Inventory) -> Rendered;

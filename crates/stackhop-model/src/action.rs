@@ -86,6 +86,16 @@ pub enum Action {
     HealthCheck {
         capability: String,
     },
+    /// The project's own pre-upgrade check (`nova-status upgrade check`); it blocks the run
+    /// when the cloud is not ready for the new release.
+    UpgradeCheck {
+        project: String,
+    },
+    /// The data migrations a project runs after its schema migration, once every one of its
+    /// services runs the new release (`nova-manage db online_data_migrations`).
+    OnlineMigrations {
+        project: String,
+    },
 }
 
 /// The kind of an action without its fields.
@@ -108,6 +118,8 @@ pub enum ActionKind {
     ProvisionHost,
     ReinstallHost,
     HealthCheck,
+    UpgradeCheck,
+    OnlineMigrations,
 }
 
 impl ActionKind {
@@ -130,6 +142,8 @@ impl ActionKind {
             ActionKind::ProvisionHost => "provision_host",
             ActionKind::ReinstallHost => "reinstall_host",
             ActionKind::HealthCheck => "health_check",
+            ActionKind::UpgradeCheck => "upgrade_check",
+            ActionKind::OnlineMigrations => "online_migrations",
         }
     }
 }
@@ -154,6 +168,8 @@ impl Action {
             Action::ProvisionHost { .. } => ActionKind::ProvisionHost,
             Action::ReinstallHost { .. } => ActionKind::ReinstallHost,
             Action::HealthCheck { .. } => ActionKind::HealthCheck,
+            Action::UpgradeCheck { .. } => ActionKind::UpgradeCheck,
+            Action::OnlineMigrations { .. } => ActionKind::OnlineMigrations,
         }
     }
 

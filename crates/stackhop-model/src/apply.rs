@@ -167,8 +167,82 @@ pub fn apply_host(
                 )));
             }
         }
+        Action::UpgradeCheck { project } => {
+            project_id(rules, project)?;
+            if !rules.gates.iter().any(|g| g.project == *project) {
+                return Err(refused(
+                    "upgrade_check_exists",
+                    format!("the new release has no upgrade check for {project}"),
+                ));
+            }
+            let blocked = rules
+                .gates
+                .iter()
+                .filter(|g| g.project == *project)
+                .find_map(|g| (g.check)(view));
+            if let Some(why) = blocked {
+                return Err(refused(
+                    "upgrade_check_passes",
+                    format!("the {project} upgrade check blocks: {why}"),
+                ));
+            }
+        }
+        Action::OnlineMigrations { project } => {
+            online_migrations(view, global, &h, project)?;
+        }
     }
     Ok(h)
+}
+
+/// Online data migrations move rows to the new release's format, which old code cannot read:
+/// they run only once every service of the project runs, or will start on, the new release.
+fn online_migrations(
+    view: &View<'_>,
+    global: &mut Global,
+    host: &HostState,
+    project: &str,
+) -> Result<(), ApplyError> {
+    let rules = view.rules;
+    let pid = project_id(rules, project)?;
+    if !rules.project(pid).online_migrations {
+        return Err(refused(
+            "online_migrations_exist",
+            format!("the new release has no online data migrations for {project}"),
+        ));
+    }
+    let key = db_key(rules, host, pid);
+    let Some(db) = global.databases.get(&key) else {
+        return Err(refused(
+            "online_migrations_after_sync",
+            format!("the {project} database does not exist here"),
+        ));
+    };
+    let behind = view
+        .hosts
+        .iter()
+        .filter(|h| !rules.project(pid).db_per_env || h.state.env == host.env)
+        .flat_map(|h| h.state.services.iter())
+        .filter(|s| rules.service(s.id).project == pid && !s.retired)
+        .find(|s| {
+            let oldest = s.running.map_or(s.installed, |r| r.min(s.installed));
+            rules.release_of(oldest) < db.schema
+        });
+    if let Some(old) = behind {
+        let level = old.running.map_or(old.installed, |r| r.min(old.installed));
+        return Err(refused(
+            "online_migrations_after_last_service",
+            format!(
+                "{project}'s online data migrations must wait for its last old service: {} still \
+                 runs {}",
+                rules.service(old.id).name,
+                rules.level_name(level)
+            ),
+        ));
+    }
+    if let Some(db) = global.databases.get_mut(&key) {
+        db.online_pending = false;
+    }
+    Ok(())
 }
 
 fn project_id(rules: &RuleBook, name: &str) -> Result<ProjectId, ApplyError> {
@@ -245,6 +319,7 @@ fn sync_database(
             utf8: true,
             tokens_flushed: true,
             backed_up: false,
+            online_pending: false,
         };
         global.databases.insert(key, fresh);
         return Ok(());
@@ -278,6 +353,9 @@ fn sync_database(
                 rules.release_name(code)
             ),
         ));
+    }
+    if code > db.schema {
+        db.online_pending = info.online_migrations;
     }
     db.schema = code;
     Ok(())

@@ -55,6 +55,12 @@ pub fn unmet_goals(view: &View<'_>) -> Vec<String> {
                 rules.project(key.project).name
             ));
         }
+        if in_use && db.online_pending {
+            unmet.push(format!(
+                "the {} online data migrations have not run",
+                rules.project(key.project).name
+            ));
+        }
     }
     for v in check_invariants(view)
         .into_iter()

@@ -128,11 +128,7 @@ fn rpc_compatible(view: &View<'_>, channel: &RpcChannel, out: &mut Vec<Violation
             .filter(|s| channel.senders.contains(&s.id))
         {
             let Some(level) = svc.running else { continue };
-            let cap = channel
-                .cap_key
-                .as_ref()
-                .and_then(|k| view.config(h.state, k));
-            let version = channel.sent_version(level, cap);
+            let version = channel.sent_by(view, h.state, level);
             sent.push((h.state.env, version, svc.id, level, h.tag));
         }
     }
@@ -175,7 +171,9 @@ fn config_rules(view: &View<'_>, out: &mut Vec<Violation>) {
     for rule in &view.rules.config_rules {
         for h in &view.hosts {
             let runs_affected = h.state.services.iter().any(|s| {
-                rule.services.contains(&s.id) && s.running.is_some_and(|l| l >= rule.min_level)
+                rule.services.contains(&s.id)
+                    && s.running
+                        .is_some_and(|l| l >= rule.min_level && l <= rule.max_level)
             });
             if !runs_affected {
                 continue;
@@ -188,6 +186,9 @@ fn config_rules(view: &View<'_>, out: &mut Vec<Violation>) {
                 ConfigExpectation::Present => value.is_some(),
                 ConfigExpectation::Absent { harmless } => {
                     value.is_none_or(|v| harmless.iter().any(|x| x == v))
+                }
+                ConfigExpectation::NoneOf(banned) => {
+                    value.is_none_or(|v| banned.iter().all(|b| b != v))
                 }
             };
             if !ok {

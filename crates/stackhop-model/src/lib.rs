@@ -23,8 +23,8 @@ pub use ids::{DbKey, Env, Level, ProjectId, Release, ServiceId};
 pub use invariant::{Class, Violation, check_invariants};
 pub use rules::{
     CapabilityCheck, CapabilityFn, CodeLevel, ConfigExpectation, ConfigRule, CustomInvariant,
-    Delivery, InvariantFn, ProjectInfo, RpcChannel, RpcVersion, RuleBook, ServiceInfo, ServiceKind,
-    VersionRange,
+    Delivery, Gate, GateFn, InvariantFn, ProjectInfo, RpcChannel, RpcVersion, RuleBook,
+    ServiceInfo, ServiceKind, VersionRange,
 };
 pub use state::{CloudState, ConfigKey, DbState, Global, Group, HostState, ServiceState};
 pub use view::{HostRef, View};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::ids::{Level, ProjectId, Release, ServiceId};
 use crate::invariant::{Class, Violation};
-use crate::state::ConfigKey;
+use crate::state::{ConfigKey, HostState};
 use crate::view::View;
 
 /// One code level: a release, or the part of a release before some fix that matters.
@@ -49,6 +49,9 @@ pub struct ProjectInfo {
     pub db_per_env: bool,
     /// The new release's schema migration refuses tables that are not utf8.
     pub sync_requires_utf8: bool,
+    /// The new release moves data in the background after its schema migration, and that
+    /// must be finished (once no old service of the project runs) before the upgrade is.
+    pub online_migrations: bool,
 }
 
 /// An RPC interface version such as compute `3.23`.
@@ -104,6 +107,9 @@ pub struct RpcChannel {
     /// The config option that caps what a sender sends, and the aliases it understands per level.
     pub cap_key: Option<ConfigKey>,
     pub cap_aliases: Vec<Vec<(String, RpcVersion)>>,
+    /// A cap value that makes the sender speak the newest version every receiver of its
+    /// environment sends itself (nova's `auto`, which follows the minimum service version).
+    pub cap_auto: Option<&'static str>,
     /// Why this channel matters, for messages.
     pub reason: &'static str,
 }
@@ -124,6 +130,26 @@ impl RpcChannel {
             .and_then(|list| list.iter().find(|(name, _)| name == cap).map(|(_, v)| *v))
             .or_else(|| parse_version(cap))
             .unwrap_or(base)
+    }
+
+    /// What a sender at `level` on `host` sends in this state: its cap option resolved, `auto`
+    /// following the oldest receiver of its environment. A stopped receiver counts at the code it
+    /// has installed, which is what it will speak when it starts.
+    pub fn sent_by(&self, view: &View<'_>, host: &HostState, level: Level) -> RpcVersion {
+        let cap = self.cap_key.as_ref().and_then(|k| view.config(host, k));
+        if cap.is_some() && cap == self.cap_auto {
+            let base = self.sent_version(level, None);
+            let oldest = view
+                .hosts
+                .iter()
+                .filter(|h| h.state.env == host.env)
+                .flat_map(|h| h.state.services.iter())
+                .filter(|s| self.receivers.contains(&s.id) && !s.retired)
+                .map(|s| self.sent_version(s.running.unwrap_or(s.installed), None))
+                .min();
+            return oldest.map_or(base, |v| v.min(base));
+        }
+        self.sent_version(level, cap)
     }
 
     pub fn accepted_by(&self, level: Level, v: RpcVersion) -> bool {
@@ -150,15 +176,19 @@ pub enum ConfigExpectation {
     Present,
     /// Not set (or set to one of the harmless values).
     Absent { harmless: Vec<String> },
+    /// Set to anything but these (unset counts as the rule book's default).
+    NoneOf(Vec<String>),
 }
 
-/// A running service at or above a level needs (or must not have) a config option.
+/// A running service between two levels needs (or must not have) a config option.
 #[derive(Debug, Clone)]
 pub struct ConfigRule {
     pub id: &'static str,
     pub class: Class,
     pub services: Vec<ServiceId>,
     pub min_level: Level,
+    /// The newest level the rule applies to (`Level::MAX`: every level from `min_level` on).
+    pub max_level: Level,
     pub key: ConfigKey,
     pub expect: ConfigExpectation,
     pub message: String,
@@ -166,6 +196,23 @@ pub struct ConfigRule {
 
 pub type InvariantFn = dyn Fn(&View<'_>, &mut Vec<Violation>) + Send + Sync;
 pub type CapabilityFn = dyn Fn(&View<'_>) -> bool + Send + Sync;
+/// Why a project's upgrade check would block in a state, or `None` when it passes.
+pub type GateFn = dyn Fn(&View<'_>) -> Option<String> + Send + Sync;
+
+/// A project's own pre-upgrade check (`nova-status upgrade check`), as the cloud would answer it.
+#[derive(Clone)]
+pub struct Gate {
+    pub project: String,
+    pub check: Arc<GateFn>,
+}
+
+impl fmt::Debug for Gate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gate")
+            .field("project", &self.project)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A release-specific invariant too particular for the data-driven ones.
 #[derive(Clone)]
@@ -208,6 +255,8 @@ pub struct RuleBook {
     pub config_rules: Vec<ConfigRule>,
     pub custom: Vec<CustomInvariant>,
     pub capabilities: Vec<CapabilityCheck>,
+    /// The upgrade checks an `upgrade_check` step runs.
+    pub gates: Vec<Gate>,
     /// Effective values of options nobody set explicitly.
     pub config_defaults: Vec<(ConfigKey, String)>,
     /// Options that are scaffolding for the upgrade and must be gone when it ends.

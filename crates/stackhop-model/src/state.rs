@@ -82,6 +82,9 @@ pub struct DbState {
     pub utf8: bool,
     pub tokens_flushed: bool,
     pub backed_up: bool,
+    /// The schema moved on and the project's online data migrations have not run since.
+    #[serde(default)]
+    pub online_pending: bool,
 }
 
 /// State that belongs to the cloud rather than to a host.

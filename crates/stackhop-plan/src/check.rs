@@ -1,6 +1,6 @@
 //! Pre-flight checks: what in this cloud will break or slow the scenario the operator has in mind.
 
-use stackhop_catalog::{Finding, Scenario, Severity, Transition, collapse_hosts};
+use stackhop_catalog::{Citation, Finding, Scenario, Severity, Transition, collapse_hosts};
 use stackhop_inventory::{Inventory, Role};
 
 /// Every finding for a scenario: the scenario's own demands, then the transition's hazards.
@@ -10,7 +10,7 @@ pub fn check(
     inventory: &Inventory,
     scenario: Scenario,
 ) -> Vec<Finding> {
-    let mut out = scenario_demands(inventory, scenario);
+    let mut out = scenario_demands(transition, inventory, scenario);
     out.extend(transition.preflight(inventory, scenario));
     out.sort_by_key(|f| f.severity);
     out
@@ -28,7 +28,11 @@ fn computes(inventory: &Inventory) -> Vec<&stackhop_inventory::Host> {
         .collect()
 }
 
-fn scenario_demands(inventory: &Inventory, scenario: Scenario) -> Vec<Finding> {
+fn scenario_demands(
+    transition: &dyn Transition,
+    inventory: &Inventory,
+    scenario: Scenario,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let spares = inventory
         .hosts
@@ -46,7 +50,7 @@ fn scenario_demands(inventory: &Inventory, scenario: Scenario) -> Vec<Finding> {
                     "add at least one host with `roles: [spare]` (two let the new controller and \
                        the first compute be separate), or choose another scenario",
                 )
-                .source("reference §1, rhos5 overview and upgrade-3.md"),
+                .source(transition.cite(Citation::ParallelDeploy)),
         );
     }
     if scenario == Scenario::ParallelCompute && spares == 1 {
@@ -78,7 +82,7 @@ fn scenario_demands(inventory: &Inventory, scenario: Scenario) -> Vec<Finding> {
                         "bring every host to one OS release first, or use live-compute, which \
                            upgrades computes one batch at a time",
                     )
-                    .source("reference §1, RDO wiki \"Offline or live\""),
+                    .source(transition.cite(Citation::OfflineOrLive)),
             );
         }
     }
@@ -100,7 +104,7 @@ fn scenario_demands(inventory: &Inventory, scenario: Scenario) -> Vec<Finding> {
                         "use all-at-once or service-by-service, which are simpler and better \
                            tested",
                     )
-                    .source("reference §1, RDO wiki \"Offline or live\""),
+                    .source(transition.cite(Citation::OfflineOrLive)),
             );
         }
         let batch = inventory.options.compute_batch.size(dedicated);

@@ -94,6 +94,8 @@ pub fn describe_action(action: &Action) -> String {
             services.len()
         ),
         Action::HealthCheck { capability } => format!("health-check {capability}"),
+        Action::UpgradeCheck { project } => format!("{project} upgrade check (gate)"),
+        Action::OnlineMigrations { project } => format!("{project} online data migrations"),
     }
 }
 

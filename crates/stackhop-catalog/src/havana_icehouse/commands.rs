@@ -126,6 +126,13 @@ pub(crate) fn render(action: &Action, _inventory: &Inventory) -> Rendered {
             format!("yum -y install {}", services.join(" ")),
         ]),
         Action::HealthCheck { capability } => health(capability),
+        // Icehouse ships neither: a hand-edited plan that asks for them must fail loudly.
+        Action::UpgradeCheck { project } | Action::OnlineMigrations { project } => {
+            Rendered::each(vec![format!(
+                "echo 'Icehouse {project} has no such command ({})' >&2; exit 1",
+                action.kind().as_str()
+            )])
+        }
     }
 }
 

@@ -323,6 +323,8 @@ pub(crate) fn estimate(model: &DurationModel, action: &Action, inventory: &Inven
         }
         Action::ProvisionHost { .. } => per_host(model.get("provision_host")),
         Action::ReinstallHost { .. } => per_host(model.get("reinstall_host")),
-        Action::HealthCheck { .. } => once(model.get("health_check")),
+        Action::HealthCheck { .. }
+        | Action::UpgradeCheck { .. }
+        | Action::OnlineMigrations { .. } => once(model.get("health_check")),
     }
 }

@@ -22,6 +22,7 @@ use stackhop_model::{
     Action, CloudState, DbKey, DbState, Global, HostState, RuleBook, ServiceState,
 };
 
+use crate::citation::Citation;
 use crate::durations::{DurationModel, Estimate};
 use crate::finding::Finding;
 use crate::procedure::{
@@ -103,6 +104,7 @@ impl Transition for HavanaIcehouse {
                     utf8,
                     tokens_flushed: project.name != "keystone",
                     backed_up: false,
+                    online_pending: false,
                 },
             );
         }
@@ -135,6 +137,32 @@ impl Transition for HavanaIcehouse {
 
     fn capability_of(&self, project: &str) -> Option<&'static str> {
         procedures::capability_of(project)
+    }
+
+    fn final_upgrade(&self) -> bool {
+        true
+    }
+
+    fn cite(&self, citation: Citation) -> &'static str {
+        match citation {
+            Citation::Backup => "rhos5 database-upgrades.md; ops guide",
+            Citation::NewCode => "rhos5 upgrade-1.md step 1",
+            Citation::UpgradeEverything => "rhos5 upgrade-1.md step 3",
+            Citation::FinalUpgrade => "rhos5 final-package-upgrade.md",
+            Citation::LiveStopControllers | Citation::LiveUpgradeControllers => {
+                "upgrade-4.md step 2"
+            }
+            Citation::LiveStartPinned => "upgrade-4.md step 5",
+            Citation::LiveFinalOthers => "upgrade-4.md step 1",
+            Citation::ParallelFinalOthers => "upgrade-3.md step 1",
+            Citation::LiveBatch => "upgrade-4.md step 7",
+            Citation::LiveUnpin => "upgrade-4.md step 9",
+            Citation::ParallelDeploy => "upgrade-3.md step 2",
+            Citation::ParallelDatabase => "parallel-nova.md",
+            Citation::ParallelMove => "upgrade-3.md step 3",
+            Citation::ParallelReinstall => "upgrade-3.md step 4",
+            Citation::OfflineOrLive => "reference §1, RDO wiki \"Offline or live\"",
+        }
     }
 
     fn render(&self, action: &Action, inventory: &Inventory) -> Rendered {

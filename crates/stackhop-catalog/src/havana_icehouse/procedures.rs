@@ -17,6 +17,7 @@ fn stop_upgrade_start(project: &'static str, packages: &'static str) -> ProjectP
         before_stop: Vec::new(),
         before_sync: Vec::new(),
         sync_on: None,
+        after_all: Vec::new(),
         config: Vec::new(),
         restart: Vec::new(),
         health: None,
@@ -85,6 +86,7 @@ pub(crate) fn procedures(inventory: &Inventory) -> Vec<ProjectProcedure> {
         before_stop: Vec::new(),
         before_sync: Vec::new(),
         sync_on: None,
+        after_all: Vec::new(),
         config: vec![
             ConfigChange::set(
                 HostSelector::Having("httpd"),
@@ -201,6 +203,7 @@ pub(crate) fn live(inventory: &Inventory) -> LiveRolling {
             Vec::new()
         },
         while_pinned,
+        pin_stays: false,
     }
 }
 

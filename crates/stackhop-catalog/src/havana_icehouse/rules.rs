@@ -29,6 +29,7 @@ pub(crate) fn rule_book(inventory: &Inventory) -> RuleBook {
         config_rules: Vec::new(),
         custom: Vec::new(),
         capabilities: Vec::new(),
+        gates: Vec::new(),
         config_defaults: defaults(),
         temporary_config: vec![keys::compute_pin(), keys::vif_fatal(), keys::vif_timeout()],
     };
@@ -108,6 +109,7 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
             accepts: compute_accepts.clone(),
             cap_key: Some(keys::compute_pin()),
             cap_aliases: aliases.clone(),
+            cap_auto: None,
             reason: "pin [upgrade_levels] compute=icehouse-compat on Icehouse controllers while \
                      Havana computes remain, and upgrade controllers before computes",
         },
@@ -126,6 +128,7 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
             ],
             cap_key: None,
             cap_aliases: Vec::new(),
+            cap_auto: None,
             reason: "a compute must never run newer code than the conductor it reaches the \
                      database through",
         },
@@ -139,6 +142,7 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
             accepts: compute_accepts,
             cap_key: Some(keys::compute_pin()),
             cap_aliases: aliases,
+            cap_auto: None,
             reason: "resize and migration between Havana and Icehouse computes need \
                      [upgrade_levels] compute=icehouse-compat on the computes too",
         },
@@ -155,6 +159,7 @@ fn config_rules(book: &RuleBook, inventory: &Inventory) -> Vec<ConfigRule> {
                 class: Class::Hard,
                 services: names,
                 min_level: ICEHOUSE,
+                max_level: stackhop_model::Level::MAX,
                 key: keys::rpc_backend(file),
                 expect: ConfigExpectation::OneOf(values),
                 message: format!(
@@ -170,6 +175,7 @@ fn config_rules(book: &RuleBook, inventory: &Inventory) -> Vec<ConfigRule> {
         class: Class::Hard,
         services: httpd.clone(),
         min_level: ICEHOUSE,
+        max_level: stackhop_model::Level::MAX,
         key: keys::dashboard("ALLOWED_HOSTS"),
         expect: ConfigExpectation::Present,
         message: "Icehouse Horizon (Django >= 1.5) answers every request with 400 until \
@@ -181,6 +187,7 @@ fn config_rules(book: &RuleBook, inventory: &Inventory) -> Vec<ConfigRule> {
         class: Class::Degraded,
         services: httpd,
         min_level: ICEHOUSE,
+        max_level: stackhop_model::Level::MAX,
         key: keys::dashboard("OPENSTACK_KEYSTONE_DEFAULT_ROLE"),
         expect: ConfigExpectation::OneOf(vec!["\"_member_\"".to_owned()]),
         message: "Horizon's OPENSTACK_KEYSTONE_DEFAULT_ROLE must become \"_member_\"".to_owned(),
@@ -192,6 +199,7 @@ fn config_rules(book: &RuleBook, inventory: &Inventory) -> Vec<ConfigRule> {
             class: Class::Degraded,
             services: compute.clone(),
             min_level: ICEHOUSE,
+            max_level: stackhop_model::Level::MAX,
             key: stackhop_model::ConfigKey::new(keys::NOVA_CONF, section, key),
             expect: ConfigExpectation::Absent {
                 harmless: vec!["nova.virt.libvirt.vif.LibvirtGenericVIFDriver".to_owned()],
@@ -418,11 +426,8 @@ fn reachable(
                 .filter(|s| compute_channel.senders.contains(&s.id))
                 .all(|s| {
                     s.running.is_none_or(|sl| {
-                        let cap = compute_channel
-                            .cap_key
-                            .as_ref()
-                            .and_then(|k| view.config(h.state, k));
-                        compute_channel.accepted_by(level, compute_channel.sent_version(sl, cap))
+                        compute_channel
+                            .accepted_by(level, compute_channel.sent_by(view, h.state, sl))
                     })
                 })
         });

@@ -111,6 +111,7 @@ pub(crate) fn project_infos() -> Vec<ProjectInfo> {
             db_per_env: *name == "nova",
             // Glance LP 1279000: Icehouse refuses non-utf8 tables (reference §4).
             sync_requires_utf8: *name == "glance",
+            online_migrations: false,
         })
         .collect()
 }

@@ -1,7 +1,7 @@
 //! Scenario 1: stop everything, upgrade everything, migrate every database, start everything
 //! (reference §1, rhos5 upgrade-1.md).
 
-use stackhop_catalog::ProjectStyle;
+use stackhop_catalog::{Citation, ProjectStyle, title};
 use stackhop_inventory::Role;
 use stackhop_model::{Action, RuleBook};
 
@@ -25,7 +25,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             permanent: false,
         },
         &all,
-        "all at once: every OpenStack service stops together (openstack-service stop)",
+        "all at once: every OpenStack service stops together",
     );
     b.per_group(
         "upgrade",
@@ -35,14 +35,19 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             project: None,
         },
         &all,
-        "upgrade every package on every host, in parallel (rhos5 upgrade-1.md step 3)",
+        &format!(
+            "upgrade every package on every host, in parallel ({})",
+            b.transition.cite(Citation::UpgradeEverything)
+        ),
     );
     let present: Vec<_> = procs
         .iter()
         .filter(|p| common::present(b, rules, p.project))
         .collect();
-    // Keystone first: every other service authenticates through it (reference §5).
-    let (first, rest): (Vec<_>, Vec<_>) = present.iter().partition(|p| p.project == "keystone");
+    // The catalog's first project first (Keystone, which every other service authenticates
+    // through; placement, which nova needs): the order is the catalog's.
+    let leader = procs.first().map(|p| p.project);
+    let (first, rest): (Vec<_>, Vec<_>) = present.iter().partition(|p| Some(p.project) == leader);
     for p in first {
         let chain = common::migrate_chain(b, p);
         b.chains("databases", vec![chain]);
@@ -63,7 +68,11 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     b.chain("configure", specs);
 
     // Controllers first, so Nova's API and conductor are up before any compute and Neutron's
-    // events have an Icehouse API to go to.
+    // events have a new API to go to.
+    let computes_last = format!(
+        "computes last, once their conductor runs {}",
+        title(b.transition.new_release())
+    );
     let is = |i: usize, role: Role| b.inventory.hosts[i].roles.contains(&role);
     let controllers: Vec<usize> = all
         .iter()
@@ -91,11 +100,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             &middle,
             "network and storage hosts once the controllers serve",
         ),
-        (
-            "start.computes",
-            &computes,
-            "computes last, once their conductor runs Icehouse",
-        ),
+        ("start.computes", &computes, computes_last.as_str()),
     ] {
         b.per_group(
             "start",
@@ -127,7 +132,11 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             );
         }
     }
+    for p in &present {
+        common::after_all(b, p);
+    }
     common::health(b, rules, "start", &all_capabilities());
-    let computes_all = b.hosts.of_project(rules, "nova", Some(true));
+    let rolled = b.transition.live(b.inventory).project;
+    let computes_all = b.hosts.of_project(rules, rolled, Some(true));
     common::finish(b, rules, &all, &computes_all);
 }

@@ -1,7 +1,9 @@
 //! Pieces every scenario shares: preparation, one project's upgrade, config changes, health
 //! checks and the final package upgrade.
 
-use stackhop_catalog::{ConfigChange, ConfigOp, EventLink, ProjectProcedure, ProjectStyle};
+use stackhop_catalog::{
+    Citation, ConfigChange, ConfigOp, EventLink, ProjectProcedure, ProjectStyle,
+};
 use stackhop_model::{Action, CAPABILITIES, RuleBook};
 
 use crate::builder::{Builder, Spec, spec};
@@ -98,16 +100,20 @@ pub(crate) fn undo(changes: &[ConfigChange], reason: &str) -> Vec<ConfigChange> 
 pub(crate) fn prepare(b: &mut Builder<'_>, rules: &RuleBook) {
     let phase = "prepare";
     let api = b.hosts.api_host();
+    let backup_source = b.transition.cite(Citation::Backup);
     b.then(
         phase,
         spec(
             "prepare.backup",
             Action::BackupDatabase { project: None },
             api.into_iter().collect(),
-            "back up every database before any schema migration (rhos5 database-upgrades.md; \
-             ops guide); --single-transaction keeps the services up meanwhile",
+            format!(
+                "back up every database before any schema migration ({backup_source}); \
+                 --single-transaction keeps the services up meanwhile"
+            ),
         ),
     );
+    let code_source = b.transition.cite(Citation::NewCode);
     let all = b.hosts.all();
     let release = b.transition.new_release().to_owned();
     let mut specs: Vec<Spec> = b
@@ -123,8 +129,8 @@ pub(crate) fn prepare(b: &mut Builder<'_>, rules: &RuleBook) {
                 },
                 g,
                 format!(
-                    "every host needs the {release} repository before any package upgrade (rhos5 \
-                     upgrade-1.md step 1)"
+                    "every host needs the {release} repository before any package upgrade \
+                     ({code_source})"
                 ),
             )
         })
@@ -391,6 +397,7 @@ pub(crate) fn unit(
         ends.extend(started);
     }
     b.set_frontier(ends);
+    after_all(b, proc);
     if let Some(cap) = proc.health {
         health(b, rules, p, &[cap]);
     }
@@ -442,10 +449,64 @@ pub(crate) fn enable_events(
     );
 }
 
-/// The final `yum upgrade` of clients on every host, then a restart of the services that load
-/// client libraries (rhos5 final-package-upgrade.md).
+/// The final package upgrade on the hosts a rolled project does not run on, when the profile
+/// has one.
+pub(crate) fn final_others(
+    b: &mut Builder<'_>,
+    hosts: &[usize],
+    project: &str,
+    citation: Citation,
+) {
+    if !b.transition.final_upgrade() {
+        return;
+    }
+    let phase = format!("final-non-{project}");
+    b.per_group(
+        &phase,
+        &format!("{phase}.upgrade"),
+        Action::UpgradePackages {
+            packages: String::new(),
+            project: None,
+        },
+        hosts,
+        &format!(
+            "the final package upgrade on hosts without {} ({})",
+            stackhop_catalog::title(project),
+            b.transition.cite(citation)
+        ),
+    );
+}
+
+/// Steps on the database host once every service of the project runs the new release (online
+/// data migrations).
+pub(crate) fn after_all(b: &mut Builder<'_>, proc: &ProjectProcedure) {
+    let Some(host) = sync_host(b, proc) else {
+        return;
+    };
+    let specs = proc
+        .after_all
+        .iter()
+        .map(|(action, reason)| {
+            spec(
+                format!("{}.{}", proc.project, action.kind().as_str()),
+                action.clone(),
+                vec![host],
+                reason.clone(),
+            )
+        })
+        .collect();
+    b.chain(proc.project, specs);
+}
+
+/// The final upgrade of every remaining package (clients) on every host, when the profile has
+/// one, then a restart of the services that load client libraries; health checks in any case.
 pub(crate) fn finish(b: &mut Builder<'_>, rules: &RuleBook, hosts: &[usize], restart_on: &[usize]) {
     let phase = "finish";
+    if !b.transition.final_upgrade() {
+        health(b, rules, phase, &all_capabilities());
+        return;
+    }
+    let source = b.transition.cite(Citation::FinalUpgrade);
     b.per_group(
         phase,
         "finish.upgrade",
@@ -454,8 +515,10 @@ pub(crate) fn finish(b: &mut Builder<'_>, rules: &RuleBook, hosts: &[usize], res
             project: None,
         },
         hosts,
-        "the final package upgrade brings the clients (python-*client) to the new release \
-         (rhos5 final-package-upgrade.md)",
+        &format!(
+            "the final package upgrade brings the clients (python-*client) to the new release \
+             ({source})"
+        ),
     );
     let reloading: Vec<&str> = rules
         .services
@@ -475,8 +538,8 @@ pub(crate) fn finish(b: &mut Builder<'_>, rules: &RuleBook, hosts: &[usize], res
                 },
                 g,
                 format!(
-                    "{service} must be restarted after the client upgrade, or it fails on the new \
-                     glanceclient (rhos5 final-package-upgrade.md)"
+                    "{service} loads the client libraries at start and fails once they change \
+                     under it: restart it after the client upgrade ({source})"
                 ),
             ));
         }

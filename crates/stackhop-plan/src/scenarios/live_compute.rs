@@ -2,7 +2,7 @@
 //! come between (Neutron, sending events), then the computes canary first and in batches, then
 //! unpin (reference §1 upgrade-4.md, §2, §3).
 
-use stackhop_catalog::ConfigChange;
+use stackhop_catalog::{Citation, ConfigChange, title};
 use stackhop_model::{Action, RuleBook};
 
 use super::common::{self, Events};
@@ -11,6 +11,9 @@ use crate::hosts::subtract;
 
 pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     common::prepare(b, rules);
+    let t = b.transition;
+    let old = title(t.old_release());
+    let new = t.new_release();
     let links = b.transition.event_links(b.inventory);
     let procs = b.transition.procedures(b.inventory);
     let live = b.transition.live(b.inventory);
@@ -39,11 +42,18 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             b,
             phase,
             &computes,
-            "the Havana computes load the pin before any Icehouse code runs",
+            &format!(
+                "the {old} computes load the pin before any {} code runs",
+                title(new)
+            ),
         );
     }
 
-    let phase = "nova-controllers";
+    let phase = format!("{p}-controllers");
+    let phase = phase.as_str();
+    let gate = common::before_stop(b, nova);
+    b.chain(phase, gate);
+    let project = title(p);
     b.per_group(
         phase,
         &format!("{phase}.stop"),
@@ -52,7 +62,10 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             permanent: false,
         },
         &control,
-        "stop Nova on the controllers only; computes keep running Havana (upgrade-4.md step 2)",
+        &format!(
+            "stop {project} on the controllers only; computes keep running {old} ({})",
+            t.cite(Citation::LiveStopControllers)
+        ),
     );
     b.per_group(
         phase,
@@ -62,7 +75,10 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             project: Some(p.to_owned()),
         },
         &control,
-        "upgrade Nova on the controllers (upgrade-4.md step 2)",
+        &format!(
+            "upgrade {project} on the controllers ({})",
+            t.cite(Citation::LiveUpgradeControllers)
+        ),
     );
     let chain = common::migrate_chain(b, nova);
     b.chains(phase, vec![chain]);
@@ -84,9 +100,14 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     b.per_group(
         phase,
         &format!("{phase}.start"),
-        Action::StartService { service: p.to_owned() },
+        Action::StartService {
+            service: p.to_owned(),
+        },
         &control,
-        "start the controllers pinned, so Havana computes still understand them (upgrade-4.md step 5)",
+        &format!(
+            "start the controllers pinned, so {old} computes still understand them ({})",
+            t.cite(Citation::LiveStartPinned)
+        ),
     );
     common::health(b, rules, phase, &["compute_api"]);
 
@@ -94,37 +115,35 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         common::unit(b, rules, proc, &links, Events::On);
     }
     let non_nova = subtract(&b.hosts.all(), &all_nova);
-    b.per_group(
-        "final-non-nova",
-        "final-non-nova.upgrade",
-        Action::UpgradePackages {
-            packages: String::new(),
-            project: None,
-        },
-        &non_nova,
-        "the final package upgrade on hosts without Nova (upgrade-4.md step 1)",
-    );
+    common::final_others(b, &non_nova, p, Citation::LiveFinalOthers);
 
     rolling(b, rules, nova, &live, &computes, migrations);
 
     let phase = "unpin";
-    let specs = common::config_specs(
-        b,
-        rules,
-        phase,
-        &common::undo(
-            &live.pin,
-            "every compute runs the new release: remove the pin (upgrade-4.md step 9)",
-        ),
-        Some(&control),
-    );
-    b.chain(phase, specs);
-    restart(
-        b,
-        phase,
-        &control,
-        "the controllers speak the full new compute RPC again",
-    );
+    let unpin_source = t.cite(Citation::LiveUnpin);
+    if !live.pin_stays {
+        let specs = common::config_specs(
+            b,
+            rules,
+            phase,
+            &common::undo(
+                &live.pin,
+                &format!("every compute runs the new release: remove the pin ({unpin_source})"),
+            ),
+            Some(&control),
+        );
+        b.chain(phase, specs);
+    }
+    let why = if live.pin_stays {
+        format!(
+            "every compute runs the new release: the controllers restart to follow the pin to \
+             the newest compute RPC ({unpin_source})"
+        )
+    } else {
+        "the controllers speak the full new compute RPC again".to_owned()
+    };
+    restart(b, phase, &control, &why);
+    common::after_all(b, nova);
     let mut cleanup = common::undo(
         &live.while_pinned,
         "events reach the computes again: restore the defaults",
@@ -182,7 +201,17 @@ fn rolling(
     migrations: bool,
 ) {
     let p = nova.project;
-    let phase = "nova-computes";
+    let phase = format!("{p}-computes");
+    let phase = phase.as_str();
+    let source = b.transition.cite(Citation::LiveBatch);
+    let project = title(p);
+    let hypervisor = rules
+        .services
+        .iter()
+        .find(|s| {
+            s.kind == stackhop_model::ServiceKind::Hypervisor && rules.project(s.project).name == p
+        })
+        .map_or(p, |s| s.name.as_str());
     for (label, hosts) in batches(b, computes) {
         let id = |what: &str| format!("{phase}.{label}.{what}");
         b.then(
@@ -191,7 +220,7 @@ fn rolling(
                 id("disable"),
                 Action::DisableCompute {},
                 hosts.clone(),
-                "no new instances land here while it upgrades (upgrade-4.md step 7)",
+                format!("no new instances land here while it upgrades ({source})"),
             ),
         );
         b.then(
@@ -203,7 +232,7 @@ fn rolling(
                     permanent: false,
                 },
                 hosts.clone(),
-                "stop nova-compute; its instances keep running",
+                format!("stop {hypervisor}; its instances keep running"),
             ),
         );
         b.then(
@@ -215,7 +244,7 @@ fn rolling(
                     project: Some(p.to_owned()),
                 },
                 hosts.clone(),
-                "upgrade Nova on this batch (upgrade-4.md step 7)",
+                format!("upgrade {project} on this batch ({source})"),
             ),
         );
         let mut changes = live.while_pinned.clone();
@@ -246,7 +275,7 @@ fn rolling(
                 id("enable"),
                 Action::EnableCompute {},
                 hosts.clone(),
-                "take new instances again (upgrade-4.md step 7)",
+                format!("take new instances again ({source})"),
             ),
         );
         if label == "canary" {

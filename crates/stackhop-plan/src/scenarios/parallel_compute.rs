@@ -2,7 +2,7 @@
 //! database, topics and region; instances moved off each old compute, which is then reinstalled
 //! into the new Nova; the old Nova retired (reference §1 upgrade-3.md, parallel-nova.md).
 
-use stackhop_catalog::{ConfigChange, HostSelector};
+use stackhop_catalog::{Citation, ConfigChange, HostSelector};
 use stackhop_model::{Action, RuleBook};
 
 use super::common::{self, Events};
@@ -24,16 +24,9 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     let hypervisors = b.hosts.of_project(rules, p, Some(true));
     let computes = subtract(&hypervisors, &control);
     let non_nova = subtract(&b.hosts.all(), &all_nova);
-    b.per_group(
-        "final-non-nova",
-        "final-non-nova.upgrade",
-        Action::UpgradePackages {
-            packages: String::new(),
-            project: None,
-        },
-        &non_nova,
-        "the final package upgrade on hosts without Nova (upgrade-3.md step 1)",
-    );
+    common::final_others(b, &non_nova, p, Citation::ParallelFinalOthers);
+    let t = b.transition;
+    let project = stackhop_catalog::title(p);
 
     let spares = b.hosts.spares();
     let Some(&new_controller) = spares.first() else {
@@ -44,7 +37,8 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     } else {
         vec![new_controller]
     };
-    let phase = "new-nova";
+    let phase = format!("new-{p}");
+    let phase = phase.as_str();
     let mut controller_services: Vec<String> = par
         .controller_services
         .iter()
@@ -59,23 +53,30 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         controller_services.extend(hypervisor_services.iter().cloned());
     }
     let mut specs = vec![spec(
-        "new-nova.provision.controller",
+        format!("{phase}.provision.controller"),
         Action::ProvisionHost {
             env: par.env,
             services: controller_services,
         },
         vec![new_controller],
         format!(
-            "a new Nova controller on spare hardware, with its own region {} (upgrade-3.md step 2)",
-            par.region
+            "a new {project} controller on spare hardware, with its own region {} ({})",
+            par.region,
+            t.cite(Citation::ParallelDeploy)
         ),
     )];
     if spares.len() > 1 {
         specs.push(spec(
-            "new-nova.provision.computes",
-            Action::ProvisionHost { env: par.env, services: hypervisor_services.clone() },
+            format!("{phase}.provision.computes"),
+            Action::ProvisionHost {
+                env: par.env,
+                services: hypervisor_services.clone(),
+            },
             new_computes.clone(),
-            "the new Nova's first computes, so instances have somewhere to go (upgrade-3.md step 2)",
+            format!(
+                "the new {project}'s first computes, so instances have somewhere to go ({})",
+                t.cite(Citation::ParallelDeploy)
+            ),
         ));
     }
     b.chain(phase, specs);
@@ -92,12 +93,15 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     b.then(
         phase,
         spec(
-            "new-nova.sync",
+            format!("{phase}.sync"),
             Action::SyncDatabase {
                 project: p.to_owned(),
             },
             vec![new_controller],
-            "create the new Nova's own database at the new schema (parallel-nova.md)",
+            format!(
+                "create the new {project}'s own database at the new schema ({})",
+                t.cite(Citation::ParallelDatabase)
+            ),
         ),
     );
     // Neutron sends its events to the new Nova before anything there waits for them; no Havana
@@ -108,24 +112,24 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     b.then(
         phase,
         spec(
-            "new-nova.start.controller",
+            format!("{phase}.start.controller"),
             Action::StartService {
                 service: "all".to_owned(),
             },
             vec![new_controller],
-            "start the new Nova's control plane",
+            format!("start the new {project}'s control plane"),
         ),
     );
     if spares.len() > 1 {
         b.then(
             phase,
             spec(
-                "new-nova.start.computes",
+                format!("{phase}.start.computes"),
                 Action::StartService {
                     service: "all".to_owned(),
                 },
                 new_computes.clone(),
-                "start the new Nova's computes once their conductor runs",
+                format!("start the new {project}'s computes once their conductor runs"),
             ),
         );
     }
@@ -157,7 +161,10 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
                     to_env: par.env,
                 },
                 hosts.clone(),
-                "move its instances to the new Nova (upgrade-3.md step 3)",
+                format!(
+                    "move its instances to the new {project} ({})",
+                    t.cite(Citation::ParallelMove)
+                ),
             ),
         );
         b.then(
@@ -169,7 +176,10 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
                     services: hypervisor_services.clone(),
                 },
                 hosts.clone(),
-                "redeploy the emptied compute into the new Nova (upgrade-3.md step 4)",
+                format!(
+                    "redeploy the emptied compute into the new {project} ({})",
+                    t.cite(Citation::ParallelReinstall)
+                ),
             ),
         );
         let specs = common::in_batch(
@@ -186,7 +196,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
                     service: "all".to_owned(),
                 },
                 hosts.clone(),
-                "the reinstalled compute joins the new Nova",
+                format!("the reinstalled compute joins the new {project}"),
             ),
         );
     }
@@ -217,7 +227,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
                     to_env: par.env,
                 },
                 both.clone(),
-                "move the controller's own instances to the new Nova",
+                format!("move the controller's own instances to the new {project}"),
             ),
         );
     }
@@ -229,7 +239,10 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             permanent: true,
         },
         &control,
-        "retire the old Nova once nothing runs on it (upgrade-3.md step 4)",
+        &format!(
+            "retire the old {project} once nothing runs on it ({})",
+            t.cite(Citation::ParallelReinstall)
+        ),
     );
     let mut everything = b.hosts.all();
     everything.extend(spares.iter().copied());
