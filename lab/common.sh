@@ -6,12 +6,25 @@ LAB=${STACKHOP_LAB:-/opt/stackhop-lab}
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CONSTRAINTS=${STACKHOP_LAB_CONSTRAINTS:-$LAB_SRC/../../shared/lab/upper-constraints-2023.1.txt}
 NOVA_NEW_VERSION=27.5.1          # nova 2023.1 (Antelope), as in real-lab.md
+PLACEMENT_NEW_VERSION=9.0.0      # openstack-placement 2023.1
 NEW=2023.1
 OLD=zed
-VENV=$LAB/venvs/nova-$NEW
+PROJECTS="nova placement"        # the projects with a release tree, a venv and current/ links
+NOVA_VENV=$LAB/venvs/nova-$NEW
+PLACEMENT_VENV=$LAB/venvs/placement-$NEW
 SUPERVISOR_CONF=$LAB/supervisord.conf
 PASS=secret                      # lab-only password for every account (loopback only)
-COMPUTES="cmp1 cmp2 cmp3"
+CTL=ctl                          # the controller host: nova-api/conductor/scheduler, placement-api
+COMPUTES="cmp1 cmp2 cmp3"        # the compute hosts, one nova-compute each
+
+# The profile's layout (see lab/README.md and /work/notes/debian-venv-contract.md):
+#   $LAB/hosts/<host>/            that host's "/": etc/ (config shared by both releases), var/lib/nova
+#   $LAB/releases/<project>-<rel> code (bin/) and per-release glue (uwsgi ini, api-paste.ini)
+#   $LAB/current/<project>-<host> -> releases/<project>-<rel>: what that host runs
+host_root() { echo "$LAB/hosts/$1"; }
+nova_conf() { echo "$LAB/hosts/$1/etc/nova/nova.conf"; }
+placement_conf() { echo "$LAB/hosts/$CTL/etc/placement/placement.conf"; }
+release_of() { basename "$(readlink "$LAB/current/$1")" 2>/dev/null; }   # PROJECT-HOST -> nova-zed...
 SYSPY=/usr/bin/python3           # Debian's python (never a pyenv/other python3 on PATH)
 
 export DEBIAN_FRONTEND=noninteractive

@@ -5,8 +5,8 @@ Two loops run side by side until a stop file appears or --max-seconds pass:
   api   every --api-interval s (default 5):  GET /v2.1/servers on the compute API
   boot  every --boot-interval s (default 30): boot a small instance (--nic none), wait for
         ACTIVE, delete it and wait until it is gone
-Every attempt is one JSON line {"t", "kind", "ok", "detail"} appended to --out
-(t = unix time in seconds at the start of the attempt). A boot attempt is ok when the
+Every attempt is one JSON line {"t", "end", "kind", "ok", "detail"} appended to --out
+(t = unix time in seconds at the start of the attempt, end = when it finished). A boot attempt is ok when the
 instance reached ACTIVE within --boot-timeout and its delete was accepted.
 
   python3 lab/probe.py --out /tmp/probe.jsonl --stop-file /tmp/probe.stop --max-seconds 3600
@@ -145,7 +145,10 @@ class Recorder:
         self.lock = threading.Lock()
 
     def write(self, t, kind, ok, detail):
-        line = json.dumps({"t": round(t, 3), "kind": kind, "ok": bool(ok), "detail": detail})
+        # "end": when the attempt finished (a boot takes seconds: its failure may have been
+        # caused anywhere in [t, end])
+        line = json.dumps({"t": round(t, 3), "end": round(time.time(), 3), "kind": kind,
+                           "ok": bool(ok), "detail": detail})
         with self.lock:
             self.f.write(line + "\n")
             self.f.flush()

@@ -25,7 +25,7 @@ trap on_exit EXIT
 APT_PKGS="mariadb-server rabbitmq-server supervisor curl
   keystone placement-api glance-api nova-api nova-conductor nova-scheduler python3-nova nova-common
   python3-openstackclient python3-pymysql python3-venv python3-dev build-essential
-  uwsgi-core uwsgi-plugin-python3"
+  uwsgi-core uwsgi-plugin-python3 crudini"
 
 # ---------------------------------------------------------------------------------------------
 st_packages() {
@@ -69,57 +69,73 @@ quiet() {
 
 # helpers that write config
 
-# program NAME PRIORITY COMMAND [extra supervisord lines...]: one supervisord program file
+# write_if_changed FILE < content: replace FILE only when the content differs (no churn)
+write_if_changed() {
+  local f=$1 tmp; tmp=$(mktemp)
+  cat >"$tmp"
+  if cmp -s "$tmp" "$f"; then rm -f "$tmp"; else mkdir -p "$(dirname "$f")"; mv "$tmp" "$f"; chmod 644 "$f"; fi
+}
+# write_once FILE < content: per-host OpenStack config is written only when it does not exist yet.
+# The upgrade edits it (crudini: the compute RPC pin, the fake driver class), so a second up.sh
+# on an upgraded lab must leave it alone. down.sh resets it.
+write_once() {
+  local f=$1 tmp; tmp=$(mktemp)
+  cat >"$tmp"
+  if [ ! -e "$f" ]; then mkdir -p "$(dirname "$f")"; mv "$tmp" "$f"; chmod 644 "$f"; return; fi
+  cmp -s "$tmp" "$f" || log "kept $f as it is (edited since up.sh wrote it; lab/down.sh resets it)"
+  rm -f "$tmp"
+}
+
+# program NAME PRIORITY COMMAND [extra supervisord lines...]: one [program:] section on stdout
 program() {
   local name=$1 prio=$2 cmd=$3; shift 3
-  local f=$LAB/supervisor.d/$name.conf tmp
-  tmp=$(mktemp)
-  {
-    echo "[program:$name]"
-    echo "command=$cmd"
-    echo "directory=$LAB/state"
-    echo "priority=$prio"
-    echo "autostart=true"
-    echo "autorestart=unexpected"
-    echo "startsecs=5"
-    echo "startretries=3"
-    echo "stopsignal=TERM"
-    echo "stopwaitsecs=60"
-    echo "stopasgroup=true"
-    echo "killasgroup=true"
-    echo "redirect_stderr=true"
-    echo "stdout_logfile=$LAB/logs/$name.log"
-    echo "stdout_logfile_maxbytes=50MB"
-    echo "stdout_logfile_backups=1"
-    local l; for l in "$@"; do echo "$l"; done
-  } >"$tmp"
-  if ! cmp -s "$tmp" "$f"; then mv "$tmp" "$f"; else rm -f "$tmp"; fi
+  echo "[program:$name]"
+  echo "command=$cmd"
+  echo "directory=$LAB/state"
+  echo "priority=$prio"
+  echo "autostart=true"
+  echo "autorestart=unexpected"
+  echo "startsecs=5"
+  echo "startretries=3"
+  echo "stopsignal=TERM"
+  echo "stopwaitsecs=60"
+  echo "stopasgroup=true"
+  echo "killasgroup=true"
+  echo "redirect_stderr=true"
+  echo "stdout_logfile=$LAB/logs/$name.log"
+  echo "stdout_logfile_maxbytes=50MB"
+  echo "stdout_logfile_backups=1"
+  local l; for l in "$@"; do echo "$l"; done
+  echo
 }
+# group NAME PROGRAM...: a [group:] section on stdout (supervisorctl stop/start 'NAME:*')
+group() { local name=$1; shift; local IFS=,; echo "[group:$name]"; echo "programs=$*"; echo; }
+# sv_file NAME < sections: supervisor.d/NAME.conf
+sv_file() { write_if_changed "$LAB/supervisor.d/$1.conf"; }
 # add new program files to the running supervisord and start them (changed ones are restarted)
 sv_update() { sv reread >/dev/null; sv update "$@"; }
-# wait until a program is RUNNING
+# wait until a program (its full name, GROUP:PROGRAM for grouped ones) is RUNNING
 sv_running() { sv status "$1" | grep -q RUNNING; }
-wait_running() { wait_for "supervisord program $1 RUNNING" "${2:-60}" sv_running "$1" || true; sv_running "$1" || die "$1 is not RUNNING; see $LAB/logs/$1.log"; }
+wait_running() { wait_for "supervisord program $1 RUNNING" "${2:-60}" sv_running "$1" || true; sv_running "$1" || die "$1 is not RUNNING; see $LAB/logs/${1#*:}.log"; }
 
-# uwsgi_ini FILE PORT WSGI_FILE ENV [VIRTUALENV]
+# uwsgi_ini PORT WSGI_FILE [VIRTUALENV] > file. Which config the app reads is not here: it is
+# per host, set by the supervisord program's environment (OS_NOVA_CONFIG_FILES,
+# OS_PLACEMENT_CONFIG_DIR), so this ini is per-release glue only.
 uwsgi_ini() {
-  local f=$1 port=$2 wsgi=$3 env=$4 venv=${5:-}
-  {
-    echo "[uwsgi]"
-    echo "plugins = python3"
-    echo "http-socket = 127.0.0.1:$port"
-    echo "wsgi-file = $wsgi"
-    [ -z "$venv" ] || echo "virtualenv = $venv"
-    echo "env = $env"
-    echo "need-app = true"
-    echo "master = true"
-    echo "processes = 1"
-    echo "threads = 1"
-    echo "die-on-term = true"
-    echo "lazy-apps = true"
-    echo "buffer-size = 65535"
-    echo "add-header = Connection: close"     # pitfall 1: keystoneauth would reuse dead connections
-  } >"$f"
+  local port=$1 wsgi=$2 venv=${3:-}
+  echo "[uwsgi]"
+  echo "plugins = python3"
+  echo "http-socket = 127.0.0.1:$port"
+  echo "wsgi-file = $wsgi"
+  [ -z "$venv" ] || echo "virtualenv = $venv"
+  echo "need-app = true"
+  echo "master = true"
+  echo "processes = 1"
+  echo "threads = 1"
+  echo "die-on-term = true"
+  echo "lazy-apps = true"
+  echo "buffer-size = 65535"
+  echo "add-header = Connection: close"     # pitfall 1: keystoneauth would reuse dead connections
 }
 
 authtoken() {   # [keystone_authtoken] for service user $1
@@ -150,16 +166,18 @@ E
 }
 DB=mysql+pymysql://os:$PASS@127.0.0.1
 RABBIT=rabbit://openstack:$PASS@127.0.0.1:5672/
+CETC=$LAB/hosts/$CTL/etc          # the controller's /etc (infra config lives there too)
 
 # ---------------------------------------------------------------------------------------------
 st_layout() {
   stage "layout + supervisord"
-  mkdir -p "$LAB"/{etc,logs,state,venvs,run,bin,supervisor.d,releases,current}
-  mkdir -p "$LAB"/etc/{mariadb,keystone,placement,glance,nova} "$LAB"/etc-$NEW/nova
+  mkdir -p "$LAB"/{logs,state,venvs,run,bin,supervisor.d,releases,current}
+  mkdir -p "$CETC"/{mysql,keystone,placement,glance,nova} "$LAB/hosts/$CTL/root" "$LAB/hosts/$CTL/var/lib/nova"
+  local h; for h in $COMPUTES; do mkdir -p "$LAB/hosts/$h/etc/nova" "$LAB/hosts/$h/var/lib/nova"; done
   cp "$LAB_SRC/fake_neutron.py" "$LAB/bin/fake_neutron.py"; chmod +x "$LAB/bin/fake_neutron.py"
-  cat >"$SUPERVISOR_CONF" <<E
-; stackhop lab: one program per process, files in supervisor.d/. Use:
-;   supervisorctl -c $SUPERVISOR_CONF status|stop|start|restart PROGRAM
+  write_if_changed "$SUPERVISOR_CONF" <<E
+; stackhop lab: programs in supervisor.d/, OpenStack ones grouped per project and host. Use:
+;   supervisorctl -c $SUPERVISOR_CONF status | stop|start|restart 'nova-ctl:*' | stop nova-ctl:nova-api-ctl
 [unix_http_server]
 file = $LAB/run/supervisor.sock
 chmod = 0700
@@ -180,25 +198,38 @@ serverurl = unix://$LAB/run/supervisor.sock
 [include]
 files = $LAB/supervisor.d/*.conf
 E
-  # release trees: what a supervisord program runs is $LAB/current/<program>/{bin,etc}, and
-  # $LAB/current/<program> is a symlink to $LAB/releases/<release>. Upgrading a service's code
-  # on a host = re-pointing that one symlink (see README).
-  mkdir -p "$LAB/releases/$OLD/bin"
-  local b
-  for b in nova-api-wsgi nova-conductor nova-scheduler nova-manage nova-status; do
-    ln -sfn "/usr/bin/$b" "$LAB/releases/$OLD/bin/$b"
-  done
+  # mysqldump's credentials on the controller, where /root/.my.cnf is on a real host
+  write_if_changed "$LAB/hosts/$CTL/root/.my.cnf" <<E
+[client]
+user = root
+socket = $LAB/run/mysqld/mysqld.sock
+E
+  chmod 600 "$LAB/hosts/$CTL/root/.my.cnf"
+
+  # Release trees: releases/<project>-<release>/bin is the code a program runs; current/<project>-<host>
+  # links to one of them. Upgrading a project's code on a host = re-pointing that one link.
+  local b zn=$LAB/releases/nova-$OLD zp=$LAB/releases/placement-$OLD
+  mkdir -p "$zn/bin" "$zp/bin" "$LAB/releases/nova-$NEW" "$LAB/releases/placement-$NEW"
+  for b in nova-api-wsgi nova-conductor nova-scheduler nova-manage nova-status; do ln -sfn "/usr/bin/$b" "$zn/bin/$b"; done
+  for b in placement-api placement-manage placement-status; do ln -sfn "/usr/bin/$b" "$zp/bin/$b"; done
   # Zed compute without the nova-compute package (and its linux-image dependency): exactly
   # what Debian's /usr/bin/nova-compute does.
-  cat >"$LAB/releases/$OLD/bin/nova-compute" <<'E'
+  write_if_changed "$zn/bin/nova-compute" <<'E'
 #!/bin/sh
 exec /usr/bin/python3 -c 'import sys; from nova.cmd.compute import main; sys.exit(main())' "$@"
 E
-  chmod +x "$LAB/releases/$OLD/bin/nova-compute"
-  ln -sfn "$LAB/etc" "$LAB/releases/$OLD/etc"
-  mkdir -p "$LAB/releases/$NEW"
-  ln -sfn "$VENV/bin" "$LAB/releases/$NEW/bin"
-  ln -sfn "$LAB/etc-$NEW" "$LAB/releases/$NEW/etc"
+  chmod 755 "$zn/bin/nova-compute"
+  ln -sfn "$NOVA_VENV/bin" "$LAB/releases/nova-$NEW/bin"
+  ln -sfn "$PLACEMENT_VENV/bin" "$LAB/releases/placement-$NEW/bin"
+  # per-release glue of the old release (the new one's is written once its venv is there)
+  cp /etc/nova/api-paste.ini "$zn/api-paste.ini"
+  uwsgi_ini 8774 /usr/bin/nova-api-wsgi | write_if_changed "$zn/nova-api-uwsgi.ini"
+  uwsgi_ini 8778 /usr/bin/placement-api | write_if_changed "$zp/placement-api-uwsgi.ini"
+  # what each host runs: the old release, unless it has already been switched
+  for h in $CTL $COMPUTES; do
+    [ -L "$LAB/current/nova-$h" ] || ln -sfn "$zn" "$LAB/current/nova-$h"
+  done
+  [ -L "$LAB/current/placement-$CTL" ] || ln -sfn "$zp" "$LAB/current/placement-$CTL"
 
   if [ -s "$LAB/run/supervisord.pid" ] && kill -0 "$(cat "$LAB/run/supervisord.pid")" 2>/dev/null; then
     log "supervisord already running (pid $(cat "$LAB/run/supervisord.pid"))"
@@ -219,11 +250,11 @@ E
 st_infra() {
   stage "infra: epmd, mariadb, rabbitmq"
   # --- epmd: our own, loopback only, so rabbit does not fork an unmanaged one
-  program epmd 10 "nice -n 10 /usr/bin/epmd -address 127.0.0.1 -port 4369" "user=rabbitmq" "startsecs=1"
+  program epmd 10 "nice -n 10 /usr/bin/epmd -address 127.0.0.1 -port 4369" "user=rabbitmq" "startsecs=1" | sv_file epmd
   # --- mariadb, data dir inside the lab root
   mkdir -p "$LAB/run/mysqld" "$LAB/state/mysql"
   chown mysql:mysql "$LAB/run/mysqld" "$LAB/state/mysql"
-  cat >"$LAB/etc/mariadb/my.cnf" <<E
+  write_if_changed "$CETC/mysql/my.cnf" <<E
 [mysqld]
 user = mysql
 datadir = $LAB/state/mysql
@@ -242,15 +273,15 @@ skip-name-resolve
 socket = $LAB/run/mysqld/mysqld.sock
 E
   if [ ! -d "$LAB/state/mysql/mysql" ]; then
-    mariadb-install-db --defaults-file="$LAB/etc/mariadb/my.cnf" --user=mysql \
+    mariadb-install-db --defaults-file="$CETC/mysql/my.cnf" --user=mysql \
       --auth-root-authentication-method=socket --skip-test-db >"$LAB/logs/mariadb-install-db.log" 2>&1 \
       || die "mariadb-install-db failed; see $LAB/logs/mariadb-install-db.log"
   fi
-  program mariadb 10 "nice -n 10 /usr/sbin/mariadbd --defaults-file=$LAB/etc/mariadb/my.cnf"
+  program mariadb 10 "nice -n 10 /usr/sbin/mariadbd --defaults-file=$CETC/mysql/my.cnf" | sv_file mariadb
   # --- rabbitmq, loopback only (amqp 5672, dist 25672, epmd 4369), mnesia inside the lab root
   mkdir -p "$LAB/state/rabbitmq" "$LAB/logs/rabbitmq" "$LAB/run/rabbitmq"
   chown rabbitmq:rabbitmq "$LAB/state/rabbitmq" "$LAB/logs/rabbitmq" "$LAB/run/rabbitmq"
-  cat >"$LAB/bin/rabbitmq-server" <<E
+  write_if_changed "$LAB/bin/rabbitmq-server" <<E
 #!/bin/sh
 # wait for the lab's epmd (a program of its own) so erl does not start an unmanaged one
 i=0; while ! /usr/bin/epmd -names >/dev/null 2>&1 && [ \$i -lt 20 ]; do sleep 1; i=\$((i+1)); done
@@ -263,7 +294,7 @@ export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127
 exec /usr/lib/rabbitmq/bin/rabbitmq-server
 E
   chmod +x "$LAB/bin/rabbitmq-server"
-  program rabbitmq 20 "nice -n 10 $LAB/bin/rabbitmq-server" "user=rabbitmq" "stopwaitsecs=60"
+  program rabbitmq 20 "nice -n 10 $LAB/bin/rabbitmq-server" "user=rabbitmq" "stopwaitsecs=60" | sv_file rabbitmq
   sv_update
   wait_for "mariadb on 127.0.0.1:3306" 60 mysql_root -e 'select 1'
   mysql_root <<E
@@ -284,7 +315,7 @@ E
 st_keystone() {
   stage "keystone"
   mkdir -p "$LAB/state/keystone"
-  cat >"$LAB/etc/keystone/keystone.conf" <<E
+  write_if_changed "$CETC/keystone/keystone.conf" <<E
 [DEFAULT]
 use_stderr = true
 [database]
@@ -301,7 +332,7 @@ key_repository = $LAB/state/keystone/credential-keys
 # bcrypt's cheapest cost: every token issue hashes the password (lab only)
 password_hash_rounds = 4
 E
-  local K="--config-file $LAB/etc/keystone/keystone.conf"
+  local K="--config-file $CETC/keystone/keystone.conf"
   quiet keystone keystone-manage $K db_sync
   [ -d "$LAB/state/keystone/fernet-keys" ] || quiet keystone keystone-manage $K fernet_setup --keystone-user root --keystone-group root
   [ -d "$LAB/state/keystone/credential-keys" ] || quiet keystone keystone-manage $K credential_setup --keystone-user root --keystone-group root
@@ -309,12 +340,13 @@ E
     --bootstrap-project-name admin --bootstrap-role-name admin --bootstrap-service-name keystone \
     --bootstrap-region-id RegionOne --bootstrap-admin-url http://127.0.0.1:5000/v3/ \
     --bootstrap-internal-url http://127.0.0.1:5000/v3/ --bootstrap-public-url http://127.0.0.1:5000/v3/
-  uwsgi_ini "$LAB/etc/keystone/uwsgi.ini" 5000 /usr/bin/keystone-wsgi-public "OS_KEYSTONE_CONFIG_DIR=$LAB/etc/keystone"
-  program keystone 30 "nice -n 10 /usr/bin/uwsgi --ini $LAB/etc/keystone/uwsgi.ini"
+  uwsgi_ini 5000 /usr/bin/keystone-wsgi-public | write_if_changed "$CETC/keystone/uwsgi.ini"
+  program keystone 30 "nice -n 10 /usr/bin/uwsgi --ini $CETC/keystone/uwsgi.ini" \
+    "environment=OS_KEYSTONE_CONFIG_DIR=\"$CETC/keystone\"" | sv_file keystone
   sv_update
   wait_for "keystone on :5000" 60 http_ok http://127.0.0.1:5000/v3
   wait_for "a keystone token" 60 openstack token issue
-  cat >"$LAB/adminrc" <<E
+  write_if_changed "$LAB/adminrc" <<E
 export OS_AUTH_URL=$OS_AUTH_URL OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD=$PASS
 export OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default
 export OS_REGION_NAME=RegionOne OS_INTERFACE=public OS_COMPUTE_API_VERSION=2.79
@@ -362,13 +394,19 @@ auth_strategy = keystone
 [placement_database]
 connection = $DB/placement
 E
-    authtoken placement; } >"$LAB/etc/placement/placement.conf"
-  quiet placement placement-manage --config-file "$LAB/etc/placement/placement.conf" db sync
-  uwsgi_ini "$LAB/etc/placement/uwsgi.ini" 8778 /usr/bin/placement-api "OS_PLACEMENT_CONFIG_DIR=$LAB/etc/placement"
-  program placement-api 40 "nice -n 10 /usr/bin/uwsgi --ini $LAB/etc/placement/uwsgi.ini"
+    authtoken placement; } | write_once "$(placement_conf)"
+  if [ "$(release_of "placement-$CTL")" = "placement-$OLD" ]; then
+    quiet placement "$LAB/releases/placement-$OLD/bin/placement-manage" --config-file "$(placement_conf)" db sync
+  else
+    log "placement already on $(release_of "placement-$CTL"): no $OLD db sync"
+  fi
+  # the program runs whatever current/placement-ctl points at; its config dir is the host's
+  { program "placement-api-$CTL" 40 "nice -n 10 /usr/bin/uwsgi --ini $LAB/current/placement-$CTL/placement-api-uwsgi.ini" \
+      "environment=OS_PLACEMENT_CONFIG_DIR=\"$CETC/placement\"" "stopwaitsecs=30"
+    group "placement-$CTL" "placement-api-$CTL"; } | sv_file "placement-$CTL"
 
   mkdir -p "$LAB/state/glance/images" "$LAB/state/glance/staging" "$LAB/state/glance/tasks"
-  cp /etc/glance/glance-api-paste.ini "$LAB/etc/glance/glance-api-paste.ini"
+  cp /etc/glance/glance-api-paste.ini "$CETC/glance/glance-api-paste.ini"
   { cat <<E
 [DEFAULT]
 bind_host = 127.0.0.1
@@ -380,7 +418,7 @@ enabled_backends = fs:file
 connection = $DB/glance
 [paste_deploy]
 flavor = keystone
-config_file = $LAB/etc/glance/glance-api-paste.ini
+config_file = $CETC/glance/glance-api-paste.ini
 [glance_store]
 default_backend = fs
 [fs]
@@ -392,10 +430,10 @@ filesystem_store_datadir = $LAB/state/glance/tasks/
 [oslo_concurrency]
 lock_path = $LAB/state/glance/lock
 E
-    authtoken glance; } >"$LAB/etc/glance/glance-api.conf"
-  quiet glance glance-manage --config-file "$LAB/etc/glance/glance-api.conf" db_sync
-  program glance-api 40 "nice -n 10 /usr/bin/glance-api --config-file $LAB/etc/glance/glance-api.conf"
-  program neutron-stub 40 "nice -n 10 /usr/bin/python3 $LAB/bin/fake_neutron.py --port 9696" "startsecs=2"
+    authtoken glance; } | write_if_changed "$CETC/glance/glance-api.conf"
+  quiet glance glance-manage --config-file "$CETC/glance/glance-api.conf" db_sync
+  program glance-api 40 "nice -n 10 /usr/bin/glance-api --config-file $CETC/glance/glance-api.conf" | sv_file glance-api
+  program neutron-stub 40 "nice -n 10 /usr/bin/python3 $LAB/bin/fake_neutron.py --port 9696" "startsecs=2" | sv_file neutron-stub
   sv_update
   wait_for "placement on :8778" 60 http_ok http://127.0.0.1:8778/
   wait_for "glance on :9292" 60 http_ok http://127.0.0.1:9292/versions
@@ -403,16 +441,18 @@ E
 }
 
 # ---------------------------------------------------------------------------------------------
-# nova_confs RELEASE DIR: nova.conf (control plane) and cmpN.conf (computes) for one release
+# Per-host nova config, the same file for both releases (as /etc/nova/nova.conf on a real host).
+# Deliberately Zed's: no [upgrade_levels] compute, computes on fake.FakeDriver. The upgrade
+# (stackhop's plan, or upgrade-by-hand.sh) sets `[upgrade_levels] compute = auto` on the
+# controller and `compute_driver = fake.FakeDriverWithoutFakeNodes` on each compute.
 nova_confs() {
-  local rel=$1 dir=$2 driver=fake.FakeDriver
-  [ "$rel" = "$OLD" ] || driver=fake.FakeDriverWithoutFakeNodes   # pitfall 5
-  mkdir -p "$dir" "$LAB/state/nova/lock"
+  local ctlvar=$LAB/hosts/$CTL/var/lib/nova
+  mkdir -p "$ctlvar/lock"
   { cat <<E
 [DEFAULT]
-host = ctl
+host = $CTL
 my_ip = 127.0.0.1
-state_path = $LAB/state/nova
+state_path = $ctlvar
 transport_url = $RABBIT
 enabled_apis = osapi_compute
 use_stderr = true
@@ -426,10 +466,8 @@ connection = $DB/nova
 workers = 1
 [scheduler]
 workers = 1
-[upgrade_levels]
-compute = auto
 [oslo_concurrency]
-lock_path = $LAB/state/nova/lock
+lock_path = $ctlvar/lock
 [vnc]
 enabled = false
 [glance]
@@ -441,21 +479,21 @@ E
     echo "[placement]"; svcauth
     echo "[neutron]"; svcauth
     echo "[service_user]"; echo "send_service_user_token = true"; svcauth
-  } >"$dir/nova.conf"
-  local c
+  } | write_once "$(nova_conf "$CTL")"
+  local c var
   for c in $COMPUTES; do
-    mkdir -p "$LAB/state/nova-$c/lock"
+    var=$LAB/hosts/$c/var/lib/nova     # distinct per compute: the driver's compute_id file lives here
+    mkdir -p "$var/lock"
     { cat <<E
 [DEFAULT]
 host = $c
 my_ip = 127.0.0.1
-compute_driver = $driver
-# distinct per compute: the fake driver's compute_id file lives here
-state_path = $LAB/state/nova-$c
+compute_driver = fake.FakeDriver
+state_path = $var
 transport_url = $RABBIT
 use_stderr = true
 [oslo_concurrency]
-lock_path = $LAB/state/nova-$c/lock
+lock_path = $var/lock
 [vnc]
 enabled = false
 [glance]
@@ -464,42 +502,45 @@ E
       echo "[placement]"; svcauth
       echo "[neutron]"; svcauth
       echo "[service_user]"; echo "send_service_user_token = true"; svcauth
-    } >"$dir/$c.conf"
+    } | write_once "$(nova_conf "$c")"
   done
 }
 
 st_nova() {
   stage "nova zed: db, control plane, computes"
-  nova_confs "$OLD" "$LAB/etc/nova"
-  cp /etc/nova/api-paste.ini "$LAB/etc/nova/api-paste.ini"
-  uwsgi_ini "$LAB/etc/nova/nova-api-uwsgi.ini" 8774 "$LAB/releases/$OLD/bin/nova-api-wsgi" "OS_NOVA_CONFIG_DIR=$LAB/etc/nova"
-  local p
-  for p in nova-api nova-conductor nova-scheduler $(printf 'nova-compute-%s ' $COMPUTES); do
-    [ -L "$LAB/current/$p" ] || ln -sfn "$LAB/releases/$OLD" "$LAB/current/$p"
-  done
-  if [ "$(readlink "$LAB/current/nova-conductor")" = "$LAB/releases/$OLD" ]; then
-    local N="$LAB/releases/$OLD/bin/nova-manage --config-file $LAB/etc/nova/nova.conf"
+  nova_confs
+  local cc; cc=$(nova_conf "$CTL")
+  if [ "$(release_of "nova-$CTL")" = "nova-$OLD" ]; then
+    local N="$LAB/releases/nova-$OLD/bin/nova-manage --config-file $cc"
     quiet nova $N api_db sync
     quiet nova $N cell_v2 map_cell0
     $N cell_v2 list_cells 2>/dev/null | grep -q ' cell1 ' || quiet nova $N cell_v2 create_cell --name=cell1
     quiet nova $N db sync
   else
-    log "control plane already upgraded to $(basename "$(readlink "$LAB/current/nova-conductor")"): no zed db sync"
+    log "nova control plane already on $(release_of "nova-$CTL"): no $OLD db sync"
   fi
-  local cur="$LAB/current"
-  program nova-conductor 50 "nice -n 10 $cur/nova-conductor/bin/nova-conductor --config-file $cur/nova-conductor/etc/nova/nova.conf"
-  program nova-scheduler 50 "nice -n 10 $cur/nova-scheduler/bin/nova-scheduler --config-file $cur/nova-scheduler/etc/nova/nova.conf"
-  program nova-api 60 "nice -n 10 /usr/bin/uwsgi --ini $cur/nova-api/etc/nova/nova-api-uwsgi.ini" "stopwaitsecs=30"
+  # nova-api reads the host's nova.conf and its release's api-paste.ini: OS_NOVA_CONFIG_FILES
+  # (absolute paths; oslo finds api-paste.ini next to the config files, nova.conf's dir first,
+  # so the host's etc/nova must not hold one)
+  local cur=$LAB/current/nova-$CTL
+  { program "nova-conductor-$CTL" 50 "nice -n 10 $cur/bin/nova-conductor --config-file $cc"
+    program "nova-scheduler-$CTL" 50 "nice -n 10 $cur/bin/nova-scheduler --config-file $cc"
+    program "nova-api-$CTL" 60 "nice -n 10 /usr/bin/uwsgi --ini $cur/nova-api-uwsgi.ini" "stopwaitsecs=30" \
+      "environment=OS_NOVA_CONFIG_FILES=\"$cur/api-paste.ini;$cc\""
+    group "nova-$CTL" "nova-api-$CTL" "nova-conductor-$CTL" "nova-scheduler-$CTL"; } | sv_file "nova-$CTL"
   local c
   for c in $COMPUTES; do
-    program "nova-compute-$c" 70 "nice -n 10 $cur/nova-compute-$c/bin/nova-compute --config-file $cur/nova-compute-$c/etc/nova/$c.conf"
+    { program "nova-compute-$c" 70 "nice -n 10 $LAB/current/nova-$c/bin/nova-compute --config-file $(nova_conf "$c")"
+      group "nova-$c" "nova-compute-$c"; } | sv_file "nova-$c"
   done
   sv_update
   wait_for "nova-api on :8774" 90 http_ok http://127.0.0.1:8774/
-  for p in nova-conductor nova-scheduler $(printf 'nova-compute-%s ' $COMPUTES); do wait_running "$p" 60; done
+  local p
+  for p in "nova-$CTL:nova-conductor-$CTL" "nova-$CTL:nova-scheduler-$CTL" $(for c in $COMPUTES; do echo "nova-$c:nova-compute-$c"; done); do
+    wait_running "$p" 60
+  done
   wait_for "3 nova-compute services up" 120 computes_up 3
-  quiet nova "$cur/nova-conductor/bin/nova-manage" --config-file "$cur/nova-conductor/etc/nova/nova.conf" \
-    cell_v2 discover_hosts --verbose
+  quiet nova "$cur/bin/nova-manage" --config-file "$cc" cell_v2 discover_hosts --verbose
   wait_for "3 hypervisors" 60 hypervisors 3
 }
 servers_settled() {  # every named server is ACTIVE or ERROR
@@ -510,20 +551,28 @@ computes_up() { [ "$(openstack compute service list --service nova-compute -f va
 hypervisors() { [ "$(openstack hypervisor list -f value -c ID 2>/dev/null | wc -l)" -ge "$1" ]; }
 
 # ---------------------------------------------------------------------------------------------
-venv_install() {   # runs in the background while the services come up
-  if [ -x "$VENV/bin/nova-manage" ] && [ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("nova"))' 2>/dev/null)" = "$NOVA_NEW_VERSION" ]; then
-    echo "nova $NOVA_NEW_VERSION already in $VENV"; return 0
+# venv_one DIR DIST VERSION EXTRA...: DIR holds DIST==VERSION (built with the 2023.1 constraints)
+venv_one() {
+  local dir=$1 dist=$2 ver=$3; shift 3
+  if [ -x "$dir/bin/python" ] && [ "$("$dir/bin/python" -c "import importlib.metadata as m; print(m.version('$dist'))" 2>/dev/null)" = "$ver" ]; then
+    echo "$dist $ver already in $dir"; return 0
   fi
+  local t0; t0=$(date +%s)
+  rm -rf "$dir"
+  "$SYSPY" -m venv "$dir"
+  "$dir/bin/pip" install --disable-pip-version-check -c "$LAB/upper-constraints-$NEW.txt" "$dist==$ver" "$@"
+  "$dir/bin/pip" check
+  echo "$dist $ver installed in $dir in $(( $(date +%s) - t0 ))s"
+}
+venv_install() {   # runs in the background while the services come up
   [ -r "$CONSTRAINTS" ] || { echo "constraints file not found: $CONSTRAINTS (set STACKHOP_LAB_CONSTRAINTS)"; return 1; }
   # as real-lab.md ran it: 2023.1-eom upper constraints, greenlet 2.0.2 (Debian 12's, py3.11)
   sed 's/^greenlet===.*/greenlet===2.0.2/' "$CONSTRAINTS" >"$LAB/upper-constraints-$NEW.txt"
-  rm -rf "$VENV"
-  "$SYSPY" -m venv "$VENV"
-  "$VENV/bin/pip" install -c "$LAB/upper-constraints-$NEW.txt" "nova==$NOVA_NEW_VERSION" PyMySQL python-binary-memcached
-  "$VENV/bin/pip" check
+  venv_one "$NOVA_VENV" nova "$NOVA_NEW_VERSION" PyMySQL python-binary-memcached
+  venv_one "$PLACEMENT_VENV" openstack-placement "$PLACEMENT_NEW_VERSION" PyMySQL
 }
 st_venv_start() {
-  stage "pip: nova $NOVA_NEW_VERSION venv (background)"
+  stage "pip: $NEW venvs (background)"
   mkdir -p "$LAB/logs" "$LAB/venvs" "$LAB/run"
   rm -f "$LAB/run/venv-install.done"
   ( set +e; t0=$(date +%s); (set -e; venv_install) >"$LAB/logs/venv-install.log" 2>&1; rc=$?
@@ -532,21 +581,27 @@ st_venv_start() {
   echo "$VENV_PID" >"$LAB/run/venv-install.pid"
 }
 st_venv_wait() {
-  stage "pip: wait for venv"
+  stage "pip: wait for venvs"
   [ -n "${VENV_PID:-}" ] && wait "$VENV_PID" || true
-  [ -r "$LAB/run/venv-install.done" ] || die "venv install did not finish"
-  log "venv install: $(cat "$LAB/run/venv-install.done")"
+  [ -r "$LAB/run/venv-install.done" ] || die "venv install did not finish (run up.sh with venv_start, or all stages)"
+  log "venv install: $(cat "$LAB/run/venv-install.done"); $(grep -h ' in .* in [0-9]*s$\| already in ' "$LAB/logs/venv-install.log" | tr '\n' ';')"
   grep -q '^rc=0 ' "$LAB/run/venv-install.done" || { tail -30 "$LAB/logs/venv-install.log" >&2; die "venv install failed; see $LAB/logs/venv-install.log"; }
 }
 
-st_newconf() {
-  stage "prepare $NEW config"
-  [ -r "$VENV/etc/nova/api-paste.ini" ] || die "no api-paste.ini in $VENV/etc/nova"
-  nova_confs "$NEW" "$LAB/etc-$NEW/nova"
-  cp "$VENV/etc/nova/api-paste.ini" "$LAB/etc-$NEW/nova/api-paste.ini"   # Debian's has an extra filter
-  uwsgi_ini "$LAB/etc-$NEW/nova/nova-api-uwsgi.ini" 8774 "$LAB/releases/$NEW/bin/nova-api-wsgi" \
-    "OS_NOVA_CONFIG_DIR=$LAB/etc-$NEW/nova" "$VENV"
-  "$VENV/bin/nova-manage" --version >/dev/null 2>&1 || die "nova-manage from $VENV does not run"
+st_newrel() {
+  stage "prepare the $NEW release trees"
+  local nn=$LAB/releases/nova-$NEW np=$LAB/releases/placement-$NEW
+  [ -r "$NOVA_VENV/etc/nova/api-paste.ini" ] || die "no api-paste.ini in $NOVA_VENV/etc/nova"
+  cp "$NOVA_VENV/etc/nova/api-paste.ini" "$nn/api-paste.ini"   # Debian's has an extra filter
+  uwsgi_ini 8774 "$NOVA_VENV/bin/nova-api-wsgi" "$NOVA_VENV" | write_if_changed "$nn/nova-api-uwsgi.ini"
+  uwsgi_ini 8778 "$PLACEMENT_VENV/bin/placement-api" "$PLACEMENT_VENV" | write_if_changed "$np/placement-api-uwsgi.ini"
+  local b
+  for b in nova-manage nova-status nova-api-wsgi nova-conductor nova-scheduler nova-compute; do
+    [ -x "$nn/bin/$b" ] || die "$nn/bin/$b missing (venv $NOVA_VENV)"
+  done
+  for b in placement-manage placement-api; do [ -x "$np/bin/$b" ] || die "$np/bin/$b missing (venv $PLACEMENT_VENV)"; done
+  "$NOVA_VENV/bin/nova-manage" --version >/dev/null 2>&1 || die "nova-manage from $NOVA_VENV does not run"
+  "$PLACEMENT_VENV/bin/python" -c 'import placement.wsgi' 2>/dev/null || die "placement from $PLACEMENT_VENV does not import"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -576,34 +631,37 @@ st_boot() {
   fi
   openstack server list -f value -c Name -c Status | sort
   [ "$(openstack server list -f value -c Status | grep -c '^ACTIVE$')" -ge 3 ] || die "not all instances ACTIVE"
-  NINST=$(openstack server list -f value -c ID | wc -l)
 }
 
 st_inventory() {
   stage "inventory"
-  local per=$(( ${NINST:-3} / 3 )); [ "$per" -ge 1 ] || per=1
-  cat >"$LAB/inventory.yaml" <<E
+  # exactly the profile contract's inventory (/work/notes/debian-venv-contract.md), paths into $LAB;
+  # the boot stage puts one instance on each compute
+  write_if_changed "$LAB/inventory.yaml" <<E
 name: stackhop-lab
 release: zed
 profile: debian-venv
-network: neutron          # the stand-in answers Nova's network calls
+network: neutron            # the stand-in answers Nova's network calls
 rpc_backend: rabbit
+compute_driver: fake        # computes run nova's fake virt driver (default: libvirt)
 paths:
-  lab_root: $LAB
-  config_dir: $LAB/etc-$NEW     # where the new release's config lives
-  venv: $VENV   # where the new release's code lives
+  host_root: $LAB/hosts/{host}     # where each host's "/" is; "" on real hosts
+  deploy_root: $LAB                # venvs/, releases/, current/
   supervisor_conf: $SUPERVISOR_CONF
+  admin_rc: $LAB/adminrc           # admin credentials for API commands
 options:
   compute_batch: 1
   canary: 1
+  check_flavor: m1.tiny     # what a \`boot\` health check boots
+  check_image: fake-img
 hosts:
-  - name: ctl
-    roles: [controller]
+  - name: $CTL
+    roles: [controller]     # runs nova-api, nova-conductor, nova-scheduler, placement-api
     os: debian-12
   - name: cmp[1:3]
-    roles: [compute]
+    roles: [compute]        # runs nova-compute
     os: debian-12
-    instances: $per
+    instances: 1
 E
   log "wrote $LAB/inventory.yaml"
   sv status
@@ -611,7 +669,7 @@ E
 
 main() {
   local stages=("$@") all=0
-  [ ${#stages[@]} -gt 0 ] || { all=1; stages=(packages layout venv_start infra keystone services nova venv_wait newconf boot inventory); }
+  [ ${#stages[@]} -gt 0 ] || { all=1; stages=(packages layout venv_start infra keystone services nova venv_wait newrel boot inventory); }
   mkdir -p "$LAB"; touch "$LAB/.stackhop-lab"   # lets down.sh know it may remove this directory
   for s in "${stages[@]}"; do "st_$s"; done
   print_timings

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The Zed -> 2023.1 rolling upgrade of the lab's Nova, by hand: the exact commands, one per line,
-# each stage timed. A measuring stick and documentation for stackhop's catalog (see README.md).
+# The Zed -> 2023.1 rolling upgrade of the lab, by hand: placement, then the nova control plane
+# (pinned), then one compute at a time, with exactly the commands the debian-venv profile
+# renders (see README.md and /work/notes/debian-venv-contract.md), each stage timed. A
+# measuring stick and documentation for stackhop's catalog.
 #   lab/upgrade-by-hand.sh            # probe runs alongside (PROBE=0 to skip)
+#   PROBE_API=2 PROBE_BOOT=20 lab/upgrade-by-hand.sh   # probe cadences in seconds
 source "$(dirname "$0")/common.sh"
 [ "$(id -u)" = 0 ] || die "must run as root"
 [ -e "$SUPERVISOR_CONF" ] || die "no lab at $LAB (run lab/up.sh first)"
 
 S="supervisorctl -c $SUPERVISOR_CONF"
-R=$LAB/releases/$NEW                      # the new release's tree: bin -> venv/bin, etc -> etc-2023.1
-NOVA_CONF=$R/etc/nova/nova.conf
+R=$LAB                                    # deploy_root
+ADMIN_RC=$LAB/adminrc
 PROBE=${PROBE:-1}
 PROBE_OUT=$LAB/logs/probe-upgrade.jsonl
 export TZ=UTC
+hr() { host_root "$1"; }                  # {host_root} for a host
 
 sql() { mysql_root -N -B nova -e "$1"; }
 svc_versions() { sql "SELECT host, \`binary\`, version FROM services WHERE deleted=0 ORDER BY host, \`binary\`"; }
@@ -31,63 +35,95 @@ on_exit() {
 trap on_exit EXIT
 
 stage "preflight"
-NEWVER=$("$VENV/bin/python" -c 'from nova.objects.service import SERVICE_VERSION as v; print(v)')
+NEWVER=$("$NOVA_VENV/bin/python" -c 'from nova.objects.service import SERVICE_VERSION as v; print(v)')
 log "new service version: $NEWVER"
 log "services before:"; svc_versions >&2
 mysql_root -N -B -e "SELECT uuid FROM nova.instances WHERE deleted=0 AND vm_state='active' ORDER BY uuid" >"$LAB/run/instances-before"
 log "$(wc -l <"$LAB/run/instances-before") active instances before"
 [ -s "$LAB/run/instances-before" ] || die "no ACTIVE instance to watch"
+crudini --get "$(nova_conf "$CTL")" upgrade_levels compute >/dev/null 2>&1 \
+  && die "$(nova_conf "$CTL") already has [upgrade_levels] compute (the lab must start unpinned)"
 if [ "$PROBE" = 1 ]; then
   rm -f "$LAB/run/probe.stop" "$PROBE_OUT"
   nohup "$SYSPY" "$LAB_SRC/probe.py" --out "$PROBE_OUT" --stop-file "$LAB/run/probe.stop" --max-seconds 1800 \
-    >"$LAB/logs/probe.log" 2>&1 &
+    --api-interval "${PROBE_API:-2}" --boot-interval "${PROBE_BOOT:-20}" >"$LAB/logs/probe.log" 2>&1 &
   echo $! >"$LAB/run/probe.pid"; PROBE_PID_FILE=$LAB/run/probe.pid
   sleep 10   # a baseline of api checks and one boot start before anything changes
 fi
 
+stage "check: new code present"
+test -x "$R/venvs/nova-$NEW/bin/nova-manage"
+test -x "$R/venvs/placement-$NEW/bin/placement-manage"
+
 stage "gate: nova-status upgrade check"
 set +e
-"$R/bin/nova-status" --config-file "$NOVA_CONF" upgrade check
+"$R/venvs/nova-$NEW/bin/nova-status" --config-file "$(hr "$CTL")/etc/nova/nova.conf" upgrade check
 rc=$?
 set -e
 case $rc in 0|1) log "upgrade check: pass (exit $rc)";; 2) die "upgrade check: FAILURE (exit 2): upgrade blocked";; *) die "upgrade check: error (exit $rc)";; esac
 
-stage "control plane: stop"
-$S stop nova-api nova-scheduler nova-conductor
+stage "backup: mysqldump all databases"
+mysqldump --defaults-file="$(hr "$CTL")/root/.my.cnf" --single-transaction --all-databases \
+  >"$(hr "$CTL")/root/stackhop-backup-all-$OLD.sql"
+log "backup: $(du -h "$(hr "$CTL")/root/stackhop-backup-all-$OLD.sql" | cut -f1)"
 
-stage "control plane: switch code+config"
-ln -sfn "$LAB/releases/$NEW" "$LAB/current/nova-conductor"
-ln -sfn "$LAB/releases/$NEW" "$LAB/current/nova-scheduler"
-ln -sfn "$LAB/releases/$NEW" "$LAB/current/nova-api"
+# --- placement first: stop, switch code, db sync, start
+stage "placement: stop"
+$S stop "placement-$CTL:*"
+stage "placement: switch code"
+ln -sfn "$R/releases/placement-$NEW" "$R/current/placement-$CTL"
+stage "placement: db sync"
+"$R/venvs/placement-$NEW/bin/placement-manage" --config-file "$(hr "$CTL")/etc/placement/placement.conf" db sync
+stage "placement: start"
+$S start "placement-$CTL:*"
+wait_for "placement API" 60 http_ok http://127.0.0.1:8778/
+
+# --- nova control plane, pinned to what the oldest compute understands
+stage "nova controllers: pin compute RPC (auto)"
+crudini --set "$(hr "$CTL")/etc/nova/nova.conf" upgrade_levels compute auto
+
+stage "nova controllers: stop"
+$S stop "nova-$CTL:*"
+
+stage "nova controllers: switch code"
+ln -sfn "$R/releases/nova-$NEW" "$R/current/nova-$CTL"
 
 stage "db: api_db sync"
-"$R/bin/nova-manage" --config-file "$NOVA_CONF" api_db sync
+"$R/venvs/nova-$NEW/bin/nova-manage" --config-file "$(hr "$CTL")/etc/nova/nova.conf" api_db sync
 
 stage "db: db sync"
-"$R/bin/nova-manage" --config-file "$NOVA_CONF" db sync
+"$R/venvs/nova-$NEW/bin/nova-manage" --config-file "$(hr "$CTL")/etc/nova/nova.conf" db sync
 
-stage "control plane: start"
-$S start nova-conductor nova-scheduler nova-api
+stage "nova controllers: start"
+$S start "nova-$CTL:*"
 wait_for "compute API" 120 api_up
 
-stage "control plane: settle (all services up)"
+stage "nova controllers: settle (all services up)"
 wait_for "every nova service up" 120 all_up
-grep -h "Automatically selected compute RPC version" "$LAB/logs/nova-conductor.log" | tail -1 >&2 || log "no auto-pin log line seen"
+grep -h "Automatically selected compute RPC version" "$LAB/logs/nova-conductor-$CTL.log" | tail -1 >&2 \
+  || log "no auto-pin log line seen"
 
+# --- computes, one at a time: disable, stop, switch code + driver class, start, wait, enable
 for c in $COMPUTES; do
+  stage "compute $c: disable"
+  ( . "$ADMIN_RC" && openstack compute service set --disable --disable-reason upgrade "$c" nova-compute )
   stage "compute $c: stop"
   T=$(date +%s)
-  $S stop "nova-compute-$c"
-  stage "compute $c: switch + start"
-  ln -sfn "$LAB/releases/$NEW" "$LAB/current/nova-compute-$c"
-  $S start "nova-compute-$c"
+  $S stop "nova-$c:*"
+  stage "compute $c: switch code + driver"
+  ln -sfn "$R/releases/nova-$NEW" "$R/current/nova-$c"
+  crudini --set "$(hr "$c")/etc/nova/nova.conf" DEFAULT compute_driver fake.FakeDriverWithoutFakeNodes
+  stage "compute $c: start"
+  $S start "nova-$c:*"
   stage "compute $c: until reporting $NEWVER"
   wait_for "$c reporting version $NEWVER" 180 compute_on_new "$c" "$T"
+  stage "compute $c: enable"
+  ( . "$ADMIN_RC" && openstack compute service set --enable "$c" nova-compute )
 done
 
 stage "db: online_data_migrations"
 while :; do
-  set +e; "$R/bin/nova-manage" --config-file "$NOVA_CONF" db online_data_migrations; rc=$?; set -e
+  set +e; "$R/venvs/nova-$NEW/bin/nova-manage" --config-file "$(hr "$CTL")/etc/nova/nova.conf" db online_data_migrations; rc=$?; set -e
   case $rc in 0) break;; 1) log "more online migrations to run";; *) die "online_data_migrations failed (exit $rc)";; esac
 done
 
@@ -97,13 +133,15 @@ bad=$(svc_versions | awk -v v="$NEWVER" '$3 != v' | wc -l)
 [ "$bad" = 0 ] || die "$bad nova service(s) do not report version $NEWVER"
 openstack compute service list
 wait_for "every nova service up" 120 all_up
+[ "$(openstack compute service list --service nova-compute -f value -c Status | grep -vc '^enabled$')" = 0 ] \
+  || die "a compute is still disabled"
 for u in $(cat "$LAB/run/instances-before"); do
   st=$(openstack server show "$u" -f value -c status)
   [ "$st" = ACTIVE ] || die "instance $u is $st after the upgrade"
 done
 log "all $(wc -l <"$LAB/run/instances-before") instances still ACTIVE"
-for p in nova-api nova-conductor nova-scheduler $(printf 'nova-compute-%s ' $COMPUTES); do
-  [ "$(readlink "$LAB/current/$p")" = "$LAB/releases/$NEW" ] || die "$p is not on $NEW"
+for p in nova-$CTL placement-$CTL $(printf 'nova-%s ' $COMPUTES); do
+  [ "$(readlink "$R/current/$p")" = "$R/releases/${p%-*}-$NEW" ] || die "current/$p is not on $NEW"
 done
 openstack server create --flavor m1.tiny --image fake-img --nic none --wait after-upgrade >/dev/null
 [ "$(openstack server show after-upgrade -f value -c status)" = ACTIVE ] || die "boot after the upgrade failed"
