@@ -1,4 +1,4 @@
-use stackhop_inventory::{Host, Inventory, ReleaseVocabulary, Vocabulary};
+use stackhop_inventory::{Host, Inventory, ProfilePaths, ReleaseVocabulary, Vocabulary};
 use stackhop_model::{Action, CloudState, RuleBook};
 
 use crate::citation::Citation;
@@ -19,6 +19,10 @@ pub trait Transition: Sync + Send {
     fn version(&self) -> &'static str;
     /// Every service name an inventory may list under `services:`.
     fn service_names(&self) -> Vec<&'static str>;
+    /// The keys the profile reads under the inventory's `paths:`.
+    fn path_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// The services a host runs today.
     fn host_services(&self, inventory: &Inventory, host: &Host) -> Vec<&'static str>;
@@ -58,9 +62,11 @@ pub trait Transition: Sync + Send {
 
 static HAVANA_ICEHOUSE_RDO: crate::havana_icehouse::HavanaIcehouse =
     crate::havana_icehouse::HavanaIcehouse;
+static ZED_ANTELOPE_DEBIAN_VENV: crate::zed_antelope::ZedAntelope =
+    crate::zed_antelope::ZedAntelope;
 
-fn all() -> [&'static dyn Transition; 1] {
-    [&HAVANA_ICEHOUSE_RDO]
+fn all() -> [&'static dyn Transition; 2] {
+    [&HAVANA_ICEHOUSE_RDO, &ZED_ANTELOPE_DEBIAN_VENV]
 }
 
 /// The transition that starts from this release with this profile.
@@ -75,15 +81,21 @@ pub fn vocabulary() -> Vocabulary {
     let mut releases: Vec<ReleaseVocabulary> = Vec::new();
     for t in all() {
         let services = t.service_names().into_iter().map(str::to_owned);
+        let paths = ProfilePaths {
+            profile: t.profile().to_owned(),
+            keys: t.path_keys().iter().map(|k| (*k).to_owned()).collect(),
+        };
         match releases.iter_mut().find(|r| r.release == t.old_release()) {
             Some(r) => {
                 r.profiles.push(t.profile().to_owned());
                 r.services.extend(services);
+                r.paths.push(paths);
             }
             None => releases.push(ReleaseVocabulary {
                 release: t.old_release().to_owned(),
                 profiles: vec![t.profile().to_owned()],
                 services: services.collect(),
+                paths: vec![paths],
             }),
         }
     }

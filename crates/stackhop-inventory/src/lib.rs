@@ -12,6 +12,7 @@
 //!         release: "havana".into(),
 //!         profiles: vec!["rdo".into()],
 //!         services: vec![],
+//!         paths: vec![],
 //!     }],
 //! };
 //! let source = stackhop_inventory::examples::source("small").unwrap_or_default();
@@ -36,13 +37,13 @@ mod yaml;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use model::{
-    ALL_IN_ONE, ALL_IN_ONE_ROLES, Batch, Database, Host, InstanceMoves, Inventory, Network,
-    Options, Role, RpcBackend,
+    ALL_IN_ONE, ALL_IN_ONE_ROLES, Batch, ComputeDriver, Database, Host, InstanceMoves, Inventory,
+    Network, Options, Role, RpcBackend,
 };
 pub use os::{ACCEPTED_OS_FORMS, Os, OsFamily};
 pub use validate::MAX_HOSTS;
 pub use version::Version;
-pub use vocabulary::{ReleaseVocabulary, Vocabulary};
+pub use vocabulary::{ProfilePaths, ReleaseVocabulary, Vocabulary};
 
 /// Parses and validates an inventory.
 ///

@@ -1,5 +1,7 @@
 //! The validated inventory handed to the rest of stackhop.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::os::Os;
@@ -16,6 +18,10 @@ pub struct Inventory {
     pub network: Network,
     /// The message bus the cloud uses today.
     pub rpc_backend: RpcBackend,
+    /// The virt driver the computes run.
+    pub compute_driver: ComputeDriver,
+    /// Where the profile finds config, code and tools on the hosts; keys are the profile's.
+    pub paths: BTreeMap<String, String>,
     pub options: Options,
     pub database: Database,
     /// Ranges expanded, in file order.
@@ -49,6 +55,17 @@ word_enum! {
     }
 }
 
+word_enum! {
+    /// The virt driver of the computes.
+    #[derive(Default)]
+    pub enum ComputeDriver {
+        #[default]
+        Libvirt => "libvirt",
+        /// Nova's in-memory test driver, as labs run it.
+        Fake => "fake",
+    }
+}
+
 /// Per-scenario knobs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Options {
@@ -60,6 +77,12 @@ pub struct Options {
     pub instance_moves: InstanceMoves,
     /// Whether instances may be migrated between old and new computes during a live upgrade.
     pub allow_migrations: bool,
+    /// The flavor a `boot` health check boots; absent, the profile's default.
+    pub check_flavor: Option<String>,
+    /// The image a `boot` health check boots; absent, the profile's default.
+    pub check_image: Option<String>,
+    /// The network a `boot` health check attaches; absent, none (where the profile allows it).
+    pub check_network: Option<String>,
 }
 
 impl Default for Options {
@@ -69,6 +92,9 @@ impl Default for Options {
             canary: 1,
             instance_moves: InstanceMoves::default(),
             allow_migrations: false,
+            check_flavor: None,
+            check_image: None,
+            check_network: None,
         }
     }
 }

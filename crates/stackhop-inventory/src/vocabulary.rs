@@ -17,6 +17,26 @@ pub struct ReleaseVocabulary {
     pub profiles: Vec<String>,
     /// Service names a host's `services:` may list.
     pub services: Vec<String>,
+    /// The keys each profile accepts under `paths:`; a profile not listed takes none.
+    pub paths: Vec<ProfilePaths>,
+}
+
+/// Where a packaging profile keeps what it needs on the hosts (`paths:` in the inventory).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProfilePaths {
+    pub profile: String,
+    pub keys: Vec<String>,
+}
+
+impl ReleaseVocabulary {
+    /// The `paths:` keys `profile` accepts.
+    #[must_use]
+    pub fn path_keys(&self, profile: &str) -> &[String] {
+        self.paths
+            .iter()
+            .find(|p| p.profile == profile)
+            .map_or(&[], |p| p.keys.as_slice())
+    }
 }
 
 impl Vocabulary {

@@ -45,6 +45,47 @@ fn cases() -> Vec<Case> {
             )],
         ),
         (
+            "a paths key the profile does not read",
+            top("name: t\nrelease: zed\npaths:\n  host_roots: /srv\n"),
+            &[(
+                4,
+                3,
+                "unknown key `host_roots` in `paths`",
+                "did you mean `host_root`? the paths this profile reads: host_root, deploy_root, \
+                 supervisor_conf, admin_rc",
+            )],
+        ),
+        (
+            "paths for a profile that reads none",
+            top("name: t\nrelease: havana\npaths:\n  host_root: /srv\n"),
+            &[(
+                4,
+                3,
+                "unknown key `host_root` in `paths`",
+                "profile `rdo` reads no paths; remove `paths`",
+            )],
+        ),
+        (
+            "paths that are not a mapping",
+            top("name: t\nrelease: zed\npaths: /srv\n"),
+            &[(
+                3,
+                8,
+                "`paths` must be a mapping",
+                "profile `debian-venv` reads: host_root, deploy_root, supervisor_conf, admin_rc",
+            )],
+        ),
+        (
+            "an unknown compute driver",
+            top("name: t\nrelease: havana\ncompute_driver: fkae\n"),
+            &[(
+                3,
+                17,
+                "unknown compute_driver `fkae`",
+                "did you mean `fake`?",
+            )],
+        ),
+        (
             "unknown key in options",
             top("name: t\nrelease: havana\noptions:\n  canery: 2\n"),
             &[(
@@ -71,7 +112,7 @@ fn cases() -> Vec<Case> {
                 3,
                 1,
                 "unknown key `zzz`",
-                "valid keys here: name, release, profile, network, rpc_backend, options, database, hosts",
+                "valid keys here: name, release, profile, network, rpc_backend, compute_driver, paths, options, database, hosts",
             )],
         ),
         (

@@ -4,7 +4,8 @@ mod common;
 
 use common::{CONTROLLER, HEADER, ok};
 use stackhop_inventory::{
-    Batch, Database, InstanceMoves, Network, Options, OsFamily, Role, RpcBackend, Version,
+    Batch, ComputeDriver, Database, InstanceMoves, Network, Options, OsFamily, Role, RpcBackend,
+    Version,
 };
 
 fn names(source: &str) -> Vec<String> {
@@ -45,7 +46,8 @@ fn empty_optional_values_mean_the_default() {
 fn every_setting() {
     let inventory = ok(&format!(
         "name: east-1\nrelease: havana\nprofile: rdo\nnetwork: nova-network\nrpc_backend: qpid\n\
-         options:\n  compute_batch: \"10%\"\n  canary: 0\n  instance_moves: live\n  allow_migrations: true\n\
+         options:\n  compute_batch: \"10%\"\n  canary: 0\n  instance_moves: live\n  allow_migrations: true\n  \
+         check_flavor: m1.tiny\n  check_image: cirros\n\
          database:\n  keystone_tokens: 1\n  nova_instance_actions_events: 2\n  nova_instances: 3\n  \
          glance_images: 4\n  cinder_volumes: 5\n  neutron_ports: 6\n  size_gb: 7.5\n  \
          glance_tables_utf8: false\n  neutron_tables_utf8: True\n\
@@ -60,6 +62,9 @@ fn every_setting() {
             canary: 0,
             instance_moves: InstanceMoves::Live,
             allow_migrations: true,
+            check_flavor: Some("m1.tiny".to_owned()),
+            check_image: Some("cirros".to_owned()),
+            check_network: None,
         }
     );
     assert_eq!(
@@ -80,6 +85,23 @@ fn every_setting() {
         "name: t\nrelease: havana\noptions:\n  compute_batch: 100%\nhosts:\n{CONTROLLER}"
     ));
     assert_eq!(plain_percent.options.compute_batch, Batch::Percent(100));
+}
+
+#[test]
+fn a_profile_reads_its_paths_and_the_compute_driver() {
+    let inventory = ok(&format!(
+        "name: lab\nrelease: zed\nprofile: debian-venv\ncompute_driver: fake\npaths:\n  \
+         host_root: /opt/lab/hosts/{{host}}\n  deploy_root: /opt/lab\nhosts:\n{CONTROLLER}"
+    ));
+    assert_eq!(inventory.compute_driver, ComputeDriver::Fake);
+    assert_eq!(
+        inventory.paths.get("host_root").map(String::as_str),
+        Some("/opt/lab/hosts/{host}")
+    );
+    assert_eq!(inventory.paths.len(), 2);
+    let plain = ok(&format!("{HEADER}{CONTROLLER}"));
+    assert_eq!(plain.compute_driver, ComputeDriver::Libvirt);
+    assert!(plain.paths.is_empty());
 }
 
 #[test]

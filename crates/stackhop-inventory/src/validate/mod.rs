@@ -8,7 +8,7 @@ mod settings;
 pub use hosts::MAX_HOSTS;
 
 use crate::diagnostic::Sink;
-use crate::model::{Inventory, Network, RpcBackend};
+use crate::model::{ComputeDriver, Inventory, Network, RpcBackend};
 use crate::suggest;
 use crate::vocabulary::{ReleaseVocabulary, Vocabulary};
 use crate::yaml::{Entry, Node};
@@ -24,6 +24,8 @@ const TOP: Section = Section {
         "profile",
         "network",
         "rpc_backend",
+        "compute_driver",
+        "paths",
         "options",
         "database",
         "hosts",
@@ -78,6 +80,16 @@ pub(crate) fn inventory(
             &words(RpcBackend::ALL, |r| r.as_str()),
         ),
     };
+    let compute_driver = match fields.get("compute_driver") {
+        None => Some(ComputeDriver::default()),
+        Some(e) => read::word(
+            sink,
+            e,
+            ComputeDriver::from_name,
+            &words(ComputeDriver::ALL, |d| d.as_str()),
+        ),
+    };
+    let paths = settings::paths(sink, fields.get("paths"), release, profile.as_deref());
     let options = settings::options(sink, fields.get("options"));
     let database = settings::database(sink, fields.get("database"));
     let hosts = fields
@@ -94,6 +106,8 @@ pub(crate) fn inventory(
         profile: profile?,
         network: network?,
         rpc_backend: rpc_backend?,
+        compute_driver: compute_driver?,
+        paths: paths?,
         options: options?,
         database: database?,
         hosts: hosts?,

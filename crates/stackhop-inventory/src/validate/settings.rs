@@ -1,7 +1,11 @@
 //! The `options:` and `database:` sections.
 
+use std::collections::BTreeMap;
+
 use crate::diagnostic::Sink;
 use crate::model::{Batch, Database, InstanceMoves, Options};
+use crate::suggest;
+use crate::vocabulary::ReleaseVocabulary;
 use crate::yaml::{Entry, Value};
 
 use super::read::{self, Fields, Section};
@@ -14,6 +18,9 @@ const OPTIONS: Section = Section {
         "canary",
         "instance_moves",
         "allow_migrations",
+        "check_flavor",
+        "check_image",
+        "check_network",
     ],
 };
 
@@ -62,11 +69,18 @@ pub(crate) fn options(sink: &mut Sink<'_>, entry: Option<&Entry>) -> Option<Opti
         read::word(sink, e, InstanceMoves::from_name, &words)
     });
     let allow_migrations = optional(sink, &fields, "allow_migrations", read::boolean);
+    let owned = |sink: &mut Sink<'_>, e: &Entry| read::text(sink, e).map(str::to_owned);
+    let check_flavor = optional(sink, &fields, "check_flavor", owned);
+    let check_image = optional(sink, &fields, "check_image", owned);
+    let check_network = optional(sink, &fields, "check_network", owned);
     Some(Options {
         compute_batch: compute_batch?.unwrap_or(defaults.compute_batch),
         canary: canary?.unwrap_or(defaults.canary),
         instance_moves: instance_moves?.unwrap_or(defaults.instance_moves),
         allow_migrations: allow_migrations?.unwrap_or(defaults.allow_migrations),
+        check_flavor: check_flavor?,
+        check_image: check_image?,
+        check_network: check_network?,
     })
 }
 
@@ -139,4 +153,72 @@ pub(crate) fn database(sink: &mut Sink<'_>, entry: Option<&Entry>) -> Option<Dat
         glance_tables_utf8: glance_utf8?,
         neutron_tables_utf8: neutron_utf8?,
     })
+}
+
+/// The `paths:` mapping: only the keys the profile defines, each a single value.
+pub(crate) fn paths(
+    sink: &mut Sink<'_>,
+    entry: Option<&Entry>,
+    release: Option<&ReleaseVocabulary>,
+    profile: Option<&str>,
+) -> Option<BTreeMap<String, String>> {
+    let Some(entry) = entry else {
+        return Some(BTreeMap::new());
+    };
+    // Unknown release or profile: reported already, and the keys cannot be judged.
+    let (release, profile) = (release?, profile?);
+    let keys: Vec<&str> = release
+        .path_keys(profile)
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let entries = match &entry.value.value {
+        Value::Mapping(entries) => entries,
+        Value::Invalid => return None,
+        _ => {
+            sink.error(
+                entry.value.mark,
+                format!(
+                    "`paths` must be a mapping of `key: value` lines, found {}",
+                    entry.value.describe()
+                ),
+                Some(paths_help(profile, &keys)),
+            );
+            return None;
+        }
+    };
+    let mut out = BTreeMap::new();
+    let mut ok = true;
+    for e in entries {
+        let key = e.key.text.as_str();
+        if !keys.contains(&key) {
+            let help = if keys.is_empty() {
+                paths_help(profile, &keys)
+            } else {
+                suggest::help(key, &keys, "the paths this profile reads")
+            };
+            sink.error(
+                e.key.mark,
+                format!("unknown key `{key}` in `paths`"),
+                Some(help),
+            );
+            ok = false;
+            continue;
+        }
+        match read::text(sink, e) {
+            Some(value) => {
+                out.insert(key.to_owned(), value.to_owned());
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn paths_help(profile: &str, keys: &[&str]) -> String {
+    if keys.is_empty() {
+        format!("profile `{profile}` reads no paths; remove `paths`")
+    } else {
+        format!("profile `{profile}` reads: {}", keys.join(", "))
+    }
 }

@@ -2,29 +2,55 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use stackhop_inventory::{Diagnostics, Inventory, ReleaseVocabulary, Vocabulary, parse};
+use stackhop_inventory::{
+    Diagnostics, Inventory, ProfilePaths, ReleaseVocabulary, Vocabulary, parse,
+};
 
 pub fn vocabulary() -> Vocabulary {
     Vocabulary {
-        releases: vec![ReleaseVocabulary {
-            release: "havana".to_owned(),
-            profiles: vec!["rdo".to_owned()],
-            services: [
-                "openstack-keystone",
-                "openstack-glance-api",
-                "openstack-glance-registry",
-                "openstack-nova-api",
-                "openstack-nova-scheduler",
-                "openstack-nova-conductor",
-                "openstack-nova-compute",
-                "neutron-server",
-                "neutron-openvswitch-agent",
-                "openstack-cinder-volume",
-            ]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
-        }],
+        releases: vec![
+            ReleaseVocabulary {
+                release: "havana".to_owned(),
+                profiles: vec!["rdo".to_owned()],
+                services: [
+                    "openstack-keystone",
+                    "openstack-glance-api",
+                    "openstack-glance-registry",
+                    "openstack-nova-api",
+                    "openstack-nova-scheduler",
+                    "openstack-nova-conductor",
+                    "openstack-nova-compute",
+                    "neutron-server",
+                    "neutron-openvswitch-agent",
+                    "openstack-cinder-volume",
+                ]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+                paths: vec![],
+            },
+            ReleaseVocabulary {
+                release: "zed".to_owned(),
+                profiles: vec!["debian-venv".to_owned()],
+                services: [
+                    "placement-api",
+                    "nova-api",
+                    "nova-conductor",
+                    "nova-scheduler",
+                    "nova-compute",
+                ]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+                paths: vec![ProfilePaths {
+                    profile: "debian-venv".to_owned(),
+                    keys: ["host_root", "deploy_root", "supervisor_conf", "admin_rc"]
+                        .iter()
+                        .map(|k| (*k).to_owned())
+                        .collect(),
+                }],
+            },
+        ],
     }
 }
 
