@@ -14,6 +14,8 @@ mod procedure;
 mod render;
 mod scenario;
 mod transition;
+mod workload;
+mod zed_antelope;
 
 pub use citation::{Citation, title};
 pub use durations::{DurationModel, Estimate, Parameter};

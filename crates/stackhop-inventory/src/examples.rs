@@ -1,8 +1,8 @@
 //! Built-in example inventories, for `stackhop init --example NAME` and `--example NAME`.
 //! Diagnostics for them use the file name `example:NAME`.
 
-/// The example names, smallest cloud first.
-pub const NAMES: &[&str] = &["allinone", "small", "medium", "large"];
+/// The example names: Havana clouds smallest first, then Zed ones.
+pub const NAMES: &[&str] = &["allinone", "small", "medium", "large", "lab", "zed"];
 
 /// The YAML text of an example.
 #[must_use]
@@ -12,6 +12,8 @@ pub fn source(name: &str) -> Option<&'static str> {
         "small" => Some(include_str!("../examples-data/small.yaml")),
         "medium" => Some(include_str!("../examples-data/medium.yaml")),
         "large" => Some(include_str!("../examples-data/large.yaml")),
+        "lab" => Some(include_str!("../examples-data/lab.yaml")),
+        "zed" => Some(include_str!("../examples-data/zed.yaml")),
         _ => None,
     }
 }

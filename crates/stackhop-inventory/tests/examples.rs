@@ -18,10 +18,42 @@ fn count(inventory: &stackhop_inventory::Inventory, role: Role) -> usize {
     inventory.hosts_with(role).count()
 }
 
+const HAVANA: [&str; 4] = ["allinone", "small", "medium", "large"];
+const ZED: [&str; 2] = ["lab", "zed"];
+
+#[test]
+fn every_example_is_a_havana_or_a_zed_cloud() {
+    let all: Vec<&str> = HAVANA.iter().chain(ZED.iter()).copied().collect();
+    assert_eq!(examples::NAMES, all.as_slice());
+}
+
+#[test]
+fn the_zed_examples_are_debian_venv_clouds() {
+    for name in ZED {
+        let inventory = example(name);
+        assert_eq!(inventory.release, "zed", "{name}");
+        assert_eq!(inventory.profile, "debian-venv", "{name}");
+        assert_eq!(inventory.rpc_backend, RpcBackend::Rabbit, "{name}");
+        assert!(inventory.paths.contains_key("deploy_root"), "{name}");
+        for host in &inventory.hosts {
+            assert_eq!(
+                (host.os.family, host.os.major),
+                (OsFamily::Debian, 12),
+                "{name}"
+            );
+        }
+    }
+    let lab = example("lab");
+    assert_eq!(lab.compute_driver, stackhop_inventory::ComputeDriver::Fake);
+    assert_eq!(
+        lab.paths.get("host_root").map(String::as_str),
+        Some("/opt/stackhop-lab/hosts/{host}")
+    );
+}
+
 #[test]
 fn every_example_parses_with_a_havana_rdo_vocabulary() {
-    assert_eq!(examples::NAMES, ["allinone", "small", "medium", "large"]);
-    for name in examples::NAMES {
+    for name in HAVANA {
         let inventory = example(name);
         assert_eq!(inventory.release, "havana", "{name}");
         assert_eq!(inventory.profile, "rdo", "{name}");

@@ -151,11 +151,10 @@ fn rpc_compatible(view: &View<'_>, channel: &RpcChannel, out: &mut Vec<Violation
                     channel.id,
                     channel.class,
                     format!(
-                        "{} ({}) sends {} RPC {} that {} ({}) cannot accept: {}",
+                        "{} ({}) sends {} that {} ({}) cannot accept: {}",
                         rules.service(*sender).name,
                         rules.level_name(*sender_level),
-                        channel.id,
-                        version,
+                        channel.describe(*version),
                         rules.service(svc.id).name,
                         rules.level_name(level),
                         channel.reason

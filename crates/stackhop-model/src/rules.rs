@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::ids::{Level, ProjectId, Release, ServiceId};
+use crate::ids::{Env, Level, ProjectId, Release, ServiceId};
 use crate::invariant::{Class, Violation};
 use crate::state::{ConfigKey, HostState};
 use crate::view::View;
@@ -110,6 +110,8 @@ pub struct RpcChannel {
     /// A cap value that makes the sender speak the newest version every receiver of its
     /// environment sends itself (nova's `auto`, which follows the minimum service version).
     pub cap_auto: Option<&'static str>,
+    /// The versions are a project's service versions (nova's 64, 66) rather than RPC versions.
+    pub service_versions: bool,
     /// Why this channel matters, for messages.
     pub reason: &'static str,
 }
@@ -150,6 +152,45 @@ impl RpcChannel {
             return oldest.map_or(base, |v| v.min(base));
         }
         self.sent_version(level, cap)
+    }
+
+    /// Every running sender of environment `env` sends what a receiver at `level` accepts.
+    pub fn reaches(&self, view: &View<'_>, env: Env, level: Level) -> bool {
+        view.hosts.iter().filter(|h| h.state.env == env).all(|h| {
+            h.state
+                .services
+                .iter()
+                .filter(|s| self.senders.contains(&s.id))
+                .all(|s| {
+                    s.running
+                        .is_none_or(|sl| self.accepted_by(level, self.sent_by(view, h.state, sl)))
+                })
+        })
+    }
+
+    /// What a sender at `level` on `host` sends, every running receiver of its environment
+    /// accepts.
+    pub fn taken_from(&self, view: &View<'_>, host: &HostState, level: Level) -> bool {
+        let sent = self.sent_by(view, host, level);
+        view.hosts
+            .iter()
+            .filter(|h| h.state.env == host.env)
+            .all(|h| {
+                h.state
+                    .services
+                    .iter()
+                    .filter(|s| self.receivers.contains(&s.id))
+                    .all(|s| s.running.is_none_or(|rl| self.accepted_by(rl, sent)))
+            })
+    }
+
+    /// A version as messages name it: `compute_rpc_compatible RPC 6.2`, `service version 66`.
+    pub fn describe(&self, v: RpcVersion) -> String {
+        if self.service_versions {
+            format!("service version {}", v.major)
+        } else {
+            format!("{} RPC {v}", self.id)
+        }
     }
 
     pub fn accepted_by(&self, level: Level, v: RpcVersion) -> bool {

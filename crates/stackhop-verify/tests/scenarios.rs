@@ -64,6 +64,19 @@ fn large_plans_verify() {
 }
 
 #[test]
+fn lab_plans_verify() {
+    check_example("lab");
+}
+
+#[test]
+fn zed_plans_verify() {
+    check_example("zed");
+}
+
+#[test]
 fn every_example_is_covered() {
-    assert_eq!(examples::NAMES, ["allinone", "small", "medium", "large"]);
+    assert_eq!(
+        examples::NAMES,
+        ["allinone", "small", "medium", "large", "lab", "zed"]
+    );
 }

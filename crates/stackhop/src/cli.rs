@@ -61,8 +61,14 @@ fn scenario() -> impl TypedValueParser<Value = Scenario> {
 
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
-    /// The example to print.
-    #[arg(long, value_name = "NAME", default_value = "small", value_parser = example_name())]
+    /// The example: allinone, small, medium, large (Havana), lab, zed (Zed).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "small",
+        value_parser = example_name(),
+        hide_possible_values = true
+    )]
     pub(crate) example: String,
 }
 

@@ -110,6 +110,7 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
             cap_key: Some(keys::compute_pin()),
             cap_aliases: aliases.clone(),
             cap_auto: None,
+            service_versions: false,
             reason: "pin [upgrade_levels] compute=icehouse-compat on Icehouse controllers while \
                      Havana computes remain, and upgrade controllers before computes",
         },
@@ -129,6 +130,7 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
             cap_key: None,
             cap_aliases: Vec::new(),
             cap_auto: None,
+            service_versions: false,
             reason: "a compute must never run newer code than the conductor it reaches the \
                      database through",
         },
@@ -143,6 +145,7 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
             cap_key: Some(keys::compute_pin()),
             cap_aliases: aliases,
             cap_auto: None,
+            service_versions: false,
             reason: "resize and migration between Havana and Icehouse computes need \
                      [upgrade_levels] compute=icehouse-compat on the computes too",
         },
@@ -412,39 +415,8 @@ fn reachable(
     host: &stackhop_model::HostState,
     svc: &stackhop_model::ServiceState,
 ) -> bool {
-    let Some(level) = svc.running else {
-        return false;
-    };
-    let senders_ok = view
-        .hosts
-        .iter()
-        .filter(|h| h.state.env == host.env)
-        .all(|h| {
-            h.state
-                .services
-                .iter()
-                .filter(|s| compute_channel.senders.contains(&s.id))
-                .all(|s| {
-                    s.running.is_none_or(|sl| {
-                        compute_channel
-                            .accepted_by(level, compute_channel.sent_by(view, h.state, sl))
-                    })
-                })
-        });
-    let sent = conductor_channel.sent_version(level, None);
-    let conductors_ok = view
-        .hosts
-        .iter()
-        .filter(|h| h.state.env == host.env)
-        .all(|h| {
-            h.state
-                .services
-                .iter()
-                .filter(|s| conductor_channel.receivers.contains(&s.id))
-                .all(|s| {
-                    s.running
-                        .is_none_or(|cl| conductor_channel.accepted_by(cl, sent))
-                })
-        });
-    senders_ok && conductors_ok
+    svc.running.is_some_and(|level| {
+        compute_channel.reaches(view, host.env, level)
+            && conductor_channel.taken_from(view, host, level)
+    })
 }

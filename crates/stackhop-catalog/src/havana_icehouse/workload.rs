@@ -31,16 +31,7 @@ const RATES: [(&str, f64, f64); 8] = [
 ];
 
 pub(crate) fn defaults(inventory: &Inventory) -> Vec<(&'static str, f64)> {
-    let instances: u64 = inventory.hosts.iter().map(|h| u64::from(h.instances)).sum();
-    let thousands = instances as f64 / 1000.0;
-    RATES
-        .iter()
-        .map(|&(name, floor, per_thousand)| {
-            // Two decimals are plenty for an estimate and keep the JSON short.
-            let rate = (per_thousand * thousands).max(floor);
-            (name, (rate * 100.0).round() / 100.0)
-        })
-        .collect()
+    crate::workload::scaled(inventory, &RATES)
 }
 
 #[cfg(test)]

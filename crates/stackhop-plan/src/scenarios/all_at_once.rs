@@ -133,7 +133,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         }
     }
     for p in &present {
-        common::after_all(b, p);
+        common::after_all(b, "start", p);
     }
     common::health(b, rules, "start", &all_capabilities());
     let rolled = b.transition.live(b.inventory).project;

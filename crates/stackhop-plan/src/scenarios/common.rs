@@ -397,7 +397,7 @@ pub(crate) fn unit(
         ends.extend(started);
     }
     b.set_frontier(ends);
-    after_all(b, proc);
+    after_all(b, p, proc);
     if let Some(cap) = proc.health {
         health(b, rules, p, &[cap]);
     }
@@ -479,7 +479,7 @@ pub(crate) fn final_others(
 
 /// Steps on the database host once every service of the project runs the new release (online
 /// data migrations).
-pub(crate) fn after_all(b: &mut Builder<'_>, proc: &ProjectProcedure) {
+pub(crate) fn after_all(b: &mut Builder<'_>, phase: &str, proc: &ProjectProcedure) {
     let Some(host) = sync_host(b, proc) else {
         return;
     };
@@ -495,7 +495,7 @@ pub(crate) fn after_all(b: &mut Builder<'_>, proc: &ProjectProcedure) {
             )
         })
         .collect();
-    b.chain(proc.project, specs);
+    b.chain(phase, specs);
 }
 
 /// The final upgrade of every remaining package (clients) on every host, when the profile has

@@ -143,7 +143,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         "the controllers speak the full new compute RPC again".to_owned()
     };
     restart(b, phase, &control, &why);
-    common::after_all(b, nova);
+    common::after_all(b, phase, nova);
     let mut cleanup = common::undo(
         &live.while_pinned,
         "events reach the computes again: restore the defaults",

@@ -1,0 +1,275 @@
+//! The duration model for Zed → 2023.1 with the debian-venv profile.
+//!
+//! Calibrated on the lab (lab/README.md, "The rolling upgrade by hand": one controller, three
+//! fake-driver computes, on a 2-core machine shared with builds): a graceful stop of nova's
+//! three control services took 18 s one after the other, `api_db sync` and `db sync` 3 to 4 s
+//! each on a near-empty database, the control plane answered 20 s after its start, a compute
+//! stopped in 10 to 13 s and was back in 6 s, `online_data_migrations` took 5 s, and
+//! `nova-status upgrade check` 3 s. Switching code is re-pointing a link. Row rates for larger
+//! databases are estimates, stated so an operator can replace them.
+
+use stackhop_inventory::Inventory;
+use stackhop_model::{Action, MoveMode};
+
+use crate::durations::{DurationModel, Estimate, Parameter};
+
+const fn p(
+    name: &'static str,
+    seconds: f64,
+    unit: &'static str,
+    assumption: &'static str,
+    source: &'static str,
+) -> Parameter {
+    Parameter {
+        name,
+        seconds,
+        unit,
+        assumption,
+        source,
+    }
+}
+
+const LAB: &str = "measured on the lab (lab/README.md)";
+
+pub(crate) fn model() -> DurationModel {
+    DurationModel {
+        params: vec![
+            p(
+                "fanout",
+                25.0,
+                "hosts at once",
+                "hosts one step works on concurrently",
+                "stackhop default",
+            ),
+            p(
+                "install_repo",
+                1.0,
+                "per host",
+                "checks that the 2023.1 venvs and release trees exist",
+                LAB,
+            ),
+            p("backup_fixed", 3.0, "per dump", "mysqldump start-up", LAB),
+            p(
+                "backup_per_gb",
+                30.0,
+                "per GB",
+                "mysqldump at about 33 MB/s to local disk",
+                "estimate",
+            ),
+            p(
+                "stop_nova",
+                15.0,
+                "per host",
+                "graceful stop: the controller's three services 18 s one after the other, a compute 10 to 13 s",
+                LAB,
+            ),
+            p(
+                "stop_other",
+                2.0,
+                "per host",
+                "graceful stop of a small WSGI service",
+                LAB,
+            ),
+            p(
+                "start_nova",
+                15.0,
+                "per host",
+                "until the control plane answers (20 s) or the compute is up (6 s)",
+                LAB,
+            ),
+            p(
+                "start_other",
+                6.0,
+                "per host",
+                "supervisord's startsecs plus first answer",
+                LAB,
+            ),
+            p("restart_nova", 30.0, "per host", "stop plus start", LAB),
+            p(
+                "switch_code",
+                0.1,
+                "per host",
+                "re-point the current/ link",
+                LAB,
+            ),
+            p(
+                "nova_sync_base",
+                7.0,
+                "per sync",
+                "api_db sync and db sync of a near-empty database",
+                LAB,
+            ),
+            p(
+                "nova_instances_per_thousand",
+                0.33,
+                "per thousand rows",
+                "a schema change that rewrites instances and shadow_instances (~3k rows/s)",
+                "estimate",
+            ),
+            p(
+                "placement_sync",
+                3.0,
+                "per sync",
+                "placement-manage db sync with nothing to migrate",
+                LAB,
+            ),
+            p(
+                "upgrade_check",
+                3.0,
+                "per run",
+                "nova-status upgrade check",
+                LAB,
+            ),
+            p(
+                "online_base",
+                5.0,
+                "per run",
+                "online_data_migrations with nothing left to move",
+                LAB,
+            ),
+            p(
+                "online_per_thousand_instances",
+                1.0,
+                "per thousand rows",
+                "batches of 50 rows per call, a few ms each",
+                "estimate",
+            ),
+            p("config_change", 0.2, "per host", "one crudini call", LAB),
+            p(
+                "scheduler_toggle",
+                3.0,
+                "per host",
+                "one openstack CLI call on a busy 2-core machine",
+                LAB,
+            ),
+            p(
+                "live_migration",
+                30.0,
+                "per instance",
+                "one live migration with shared storage",
+                "estimate",
+            ),
+            p(
+                "snapshot_move",
+                300.0,
+                "per instance",
+                "snapshot, boot elsewhere, delete the original",
+                "estimate",
+            ),
+            p(
+                "wait_empty",
+                3600.0,
+                "per host",
+                "owners move their instances themselves",
+                "estimate",
+            ),
+            p(
+                "provision_host",
+                1800.0,
+                "per host",
+                "Debian 12 and the 2023.1 venvs on spare hardware",
+                "estimate",
+            ),
+            p(
+                "reinstall_host",
+                600.0,
+                "per host",
+                "repurpose an emptied compute into the new nova",
+                "estimate",
+            ),
+            p(
+                "health_api",
+                3.0,
+                "per check",
+                "one openstack CLI call",
+                LAB,
+            ),
+            p(
+                "health_boot",
+                15.0,
+                "per check",
+                "boot with --wait, then delete with --wait",
+                LAB,
+            ),
+        ],
+    }
+}
+
+fn thousands(n: Option<u64>) -> f64 {
+    n.unwrap_or(0) as f64 / 1_000.0
+}
+
+fn is_nova(target: &str) -> bool {
+    target == "nova" || target.starts_with("nova-") || target == "all"
+}
+
+pub(crate) fn estimate(model: &DurationModel, action: &Action, inventory: &Inventory) -> Estimate {
+    let db = &inventory.database;
+    let fanout = model.get("fanout") as u32;
+    let per_host = |s: f64| Estimate {
+        per_host_s: s,
+        once_s: 0.0,
+        fanout,
+    };
+    let once = |s: f64| Estimate {
+        per_host_s: 0.0,
+        once_s: s,
+        fanout,
+    };
+    let by_project = |target: &str, nova: &str, other: &str| {
+        per_host(model.get(if is_nova(target) { nova } else { other }))
+    };
+    match action {
+        Action::InstallRepo { .. } => per_host(model.get("install_repo")),
+        Action::BackupDatabase { .. } => {
+            once(model.get("backup_fixed") + model.get("backup_per_gb") * db.size_gb.unwrap_or(0.1))
+        }
+        Action::StopService { service, .. } => by_project(service, "stop_nova", "stop_other"),
+        Action::StartService { service } => by_project(service, "start_nova", "start_other"),
+        Action::RestartService { service } => per_host(if is_nova(service) {
+            model.get("restart_nova")
+        } else {
+            model.get("stop_other") + model.get("start_other")
+        }),
+        Action::UpgradePackages { .. } => per_host(model.get("switch_code")),
+        Action::SyncDatabase { project } => once(match project.as_str() {
+            "nova" => {
+                model.get("nova_sync_base")
+                    + model.get("nova_instances_per_thousand") * thousands(db.nova_instances)
+            }
+            _ => model.get("placement_sync"),
+        }),
+        Action::SetConfig { .. } | Action::DeleteConfig { .. } => {
+            per_host(model.get("config_change"))
+        }
+        Action::FlushTokens { .. } | Action::ConvertUtf8 { .. } => once(0.0),
+        Action::DisableCompute {} | Action::EnableCompute {} => {
+            per_host(model.get("scheduler_toggle"))
+        }
+        Action::MigrateInstances { mode, .. } => {
+            let instances = inventory
+                .hosts
+                .iter()
+                .map(|h| h.instances)
+                .max()
+                .unwrap_or(0) as f64;
+            per_host(match mode {
+                MoveMode::Live => model.get("live_migration") * instances,
+                MoveMode::Snapshot => model.get("snapshot_move") * instances,
+                MoveMode::Wait => model.get("wait_empty"),
+            })
+        }
+        Action::ProvisionHost { .. } => per_host(model.get("provision_host")),
+        Action::ReinstallHost { .. } => per_host(model.get("reinstall_host")),
+        Action::HealthCheck { capability } => once(if capability == "boot" {
+            model.get("health_boot")
+        } else {
+            model.get("health_api")
+        }),
+        Action::UpgradeCheck { .. } => once(model.get("upgrade_check")),
+        Action::OnlineMigrations { .. } => once(
+            model.get("online_base")
+                + model.get("online_per_thousand_instances") * thousands(db.nova_instances),
+        ),
+    }
+}
