@@ -12,7 +12,7 @@
 use std::io::IsTerminal;
 
 use stackhop_exec::{ExecOptions, PreparedPlan, Session, TargetKind, dry_run};
-use stackhop_plan::{Plan, PlanError};
+use stackhop_plan::Plan;
 
 use crate::cli::{ApplyArgs, CheckFormat, InventoryArgs, TargetArg};
 use crate::error::{CommandError, Outcome};
@@ -83,23 +83,18 @@ fn load_plan(args: &ApplyArgs) -> Result<Option<Plan>, CommandError> {
     };
     let given_inventory = args.file.is_some() || args.example.is_some();
     if let Some(path) = &args.plan {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| CommandError::Read {
-            path: file.clone(),
-            source,
-        })?;
-        let plan = Plan::from_json(&text, &file).map_err(CommandError::Plan)?;
+        let saved = crate::plan_file::read(path)?;
         if given_inventory {
             let loaded = inventory.load()?;
             stackhop_exec::check_inventory(
-                &plan,
+                &saved.plan,
                 &loaded.file,
                 &loaded.source,
                 loaded.transition.version(),
             )
             .map_err(CommandError::Exec)?;
         }
-        return Ok(Some(plan));
+        return Ok(Some(saved.plan));
     }
     let Some(scenario) = args.scenario else {
         return Err(CommandError::Usage(
@@ -107,30 +102,12 @@ fn load_plan(args: &ApplyArgs) -> Result<Option<Plan>, CommandError> {
         ));
     };
     let loaded = inventory.load()?;
-    match stackhop_plan::make_plan(
-        loaded.transition,
-        &loaded.inventory,
-        &loaded.file,
-        &loaded.source,
+    super::plan_or_refuse(
+        &loaded,
         scenario,
-    ) {
-        Ok(plan) => Ok(Some(plan)),
-        Err(PlanError::Refused { findings, .. }) => {
-            print(&super::check::render(
-                &loaded,
-                scenario,
-                &findings,
-                CheckFormat::Text,
-            ))?;
-            eprintln!(
-                "error: {scenario} cannot be planned for {}: the check found errors; nothing \
-                 was applied",
-                loaded.inventory.name
-            );
-            Ok(None)
-        }
-        Err(other) => Err(CommandError::Plan(other)),
-    }
+        CheckFormat::Text,
+        "; nothing was applied",
+    )
 }
 
 /// What `apply` is about to do, for the operator to confirm.
