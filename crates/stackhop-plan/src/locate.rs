@@ -256,7 +256,7 @@ mod tests {
         );
         assert_eq!(
             error(&plan(r#""b""#, r#""a""#)),
-            "p.json:14:17: the steps wait for each other in a cycle: a -> b -> a"
+            "p.json:14:17: the steps wait for each other in a cycle: a -> b -> a (each waits for the next)"
         );
         let renamed = plan("", "").replace(r#""id": "b""#, r#""id": "a""#);
         assert_eq!(error(&renamed), "p.json:17:13: two steps have the id `a`");

@@ -139,7 +139,7 @@ impl Plan {
             return Err(shape(
                 path.as_ref().map_or(&[][..], |p| &p[..]),
                 format!(
-                    "the steps wait for each other in a cycle: {}",
+                    "the steps wait for each other in a cycle: {} (each waits for the next)",
                     cycle.join(" -> ")
                 ),
             ));
