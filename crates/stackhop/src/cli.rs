@@ -174,9 +174,9 @@ pub(crate) struct VerifyArgs {
         conflicts_with = "plan"
     )]
     pub(crate) scenario: Option<Scenario>,
-    /// Verify this saved, possibly hand-edited plan (`stackhop plan --out`) with the inventory
-    /// it embeds.
-    #[arg(long, value_name = "FILE")]
+    /// Verify this saved plan (`stackhop plan --out`, perhaps edited by hand)
+    /// with the inventory it embeds.
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
     pub(crate) plan: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -208,9 +208,14 @@ pub(crate) struct TwinArgs {
     /// Seeds the jitter and the fault draws: the same seed gives the same output, byte for byte.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub(crate) seed: u64,
-    /// Requests per minute driven against a capability (boots per minute for `boot`), e.g.
-    /// `boot=20`; repeat for several [default: the catalog's, for this cloud].
-    #[arg(long, value_name = "NAME=RATE", value_parser = workload_rate)]
+    /// Requests per minute against a capability (boots per minute for `boot`),
+    /// e.g. boot=20; repeat for several [default: the catalog's, for this cloud].
+    #[arg(
+        long,
+        value_name = "NAME=RATE",
+        value_parser = workload_rate,
+        verbatim_doc_comment
+    )]
     pub(crate) workload: Vec<String>,
 }
 
@@ -222,10 +227,13 @@ pub(crate) struct SimulateArgs {
     pub(crate) scenario: ScenarioArg,
     #[command(flatten)]
     pub(crate) twin: TwinArgs,
-    /// Inject a fault: `step:PATTERN[@P]` fails matching steps (id or glob, `*` for any run of
-    /// characters) on each host with probability P (default 1); `host:NAME@TIME` takes a host
-    /// down at a simulated time (e.g. `host:cmp0001@2h`). Repeat for several.
-    #[arg(long, value_name = "FAULT", value_parser = fault)]
+    /// Inject a fault; repeat for several:
+    ///   step:PATTERN[@P]  matching steps fail on each host with probability P
+    ///                     (default 1); PATTERN is a step id or a glob, e.g.
+    ///                     step:nova-computes.*.upgrade@0.05
+    ///   host:NAME@TIME    the host goes down at that simulated time, e.g.
+    ///                     host:cmp0001@2h
+    #[arg(long, value_name = "FAULT", value_parser = fault, verbatim_doc_comment)]
     pub(crate) fault: Vec<Fault>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]

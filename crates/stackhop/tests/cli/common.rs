@@ -23,6 +23,25 @@ impl Run {
         )
     }
 
+    /// [`Run::report`] with the time `verify` measured replaced by `[elapsed]`: the one part
+    /// of any output that changes from run to run.
+    pub(crate) fn report_untimed(&self) -> String {
+        let untimed: String = self
+            .stdout
+            .lines()
+            .map(|line| match line.strip_prefix("time:") {
+                Some(_) => "time:     [elapsed]\n".to_owned(),
+                None => format!("{line}\n"),
+            })
+            .collect();
+        Run {
+            code: self.code,
+            stdout: untimed,
+            stderr: self.stderr.clone(),
+        }
+        .report()
+    }
+
     /// Asserts the exit code, showing the whole run when it differs.
     #[track_caller]
     pub(crate) fn assert_code(&self, expected: i32) -> &Self {
