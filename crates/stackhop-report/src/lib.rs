@@ -28,4 +28,6 @@ pub use text::{MAX_WIDTH, fit, human_duration, thousands, width, wrap};
 pub use verify::{VerifyTextOptions, verify_json, verify_text};
 
 #[cfg(test)]
+mod render_tests;
+#[cfg(test)]
 mod tests;
