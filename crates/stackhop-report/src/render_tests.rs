@@ -75,17 +75,27 @@ fn verify_simulate_and_compare_fit_and_are_deterministic_on_every_example() {
         assert_fits(&format!("compare {name}"), &text);
         assert_eq!(text, compare_text(&report));
     }
-    assert_eq!(examples::NAMES.len(), 4, "large is covered by the CLI snapshots");
+    assert_eq!(
+        examples::NAMES.len(),
+        4,
+        "large is covered by the CLI snapshots"
+    );
 }
 
 #[test]
 fn a_violation_shows_its_invariant_hosts_change_and_trace() {
     let (inventory, transition, source) = example("small");
-    let mut plan = make_plan(transition, &inventory, "small", source, Scenario::LiveCompute)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let Some(pin) = plan.steps.iter().position(|s| {
-        matches!(&s.action, stackhop_model::Action::SetConfig { key, .. } if key == "compute")
-    }) else {
+    let mut plan = make_plan(
+        transition,
+        &inventory,
+        "small",
+        source,
+        Scenario::LiveCompute,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let Some(pin) = plan.steps.iter().position(
+        |s| matches!(&s.action, stackhop_model::Action::SetConfig { key, .. } if key == "compute"),
+    ) else {
         panic!("no pin");
     };
     let removed = plan.steps.remove(pin);
@@ -97,7 +107,10 @@ fn a_violation_shows_its_invariant_hosts_change_and_trace() {
     let report = verify(transition, &inventory, &plan).unwrap_or_else(|e| panic!("{e}"));
     let text = verify_text(&report, &VerifyTextOptions::default());
     assert_fits("verify without the pin", &text);
-    assert!(text.contains("verified: NO, 1 hard invariant is broken"), "{text}");
+    assert!(
+        text.contains("verified: NO, 1 hard invariant is broken"),
+        "{text}"
+    );
     assert!(
         text.contains("violation 1: compute_rpc_compatible after step `nova-controllers.start`"),
         "{text}"
@@ -107,5 +120,8 @@ fn a_violation_shows_its_invariant_hosts_change_and_trace() {
     }
     assert!(!text.contains("\ntime:"), "no time given, none shown");
     // The trace's arrows end lines; none starts one.
-    assert!(text.lines().all(|l| !l.trim_start().starts_with('→')), "{text}");
+    assert!(
+        text.lines().all(|l| !l.trim_start().starts_with('→')),
+        "{text}"
+    );
 }

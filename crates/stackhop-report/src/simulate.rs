@@ -153,7 +153,7 @@ fn downtime_lines(report: &SimReport, lines: &mut Vec<String>) {
     lines.push(String::new());
     const NAME: usize = 13;
     lines.push(format!(
-        "{:<width$} {:>7}  {:>8}  when            phase that took it down",
+        "{:<width$} {:>7}  {:>9}  when            phase that took it down",
         "downtime",
         "total",
         "failed",
@@ -161,7 +161,7 @@ fn downtime_lines(report: &SimReport, lines: &mut Vec<String>) {
     ));
     for (name, c) in report.capabilities.iter() {
         let first = format!(
-            "  {:<NAME$} {:>7}  {:>8}  ",
+            "  {:<NAME$} {:>7}  {:>9}  ",
             name,
             if c.downtime_s == 0 {
                 "-".to_owned()

@@ -25,9 +25,11 @@ pub fn verify_json(report: &VerifyReport) -> String {
     text
 }
 
-/// `132 ms`, `1.52 s`.
+/// `0.8 ms`, `132 ms`, `1.52 s`.
 fn elapsed_text(elapsed: Duration) -> String {
-    if elapsed < Duration::from_secs(1) {
+    if elapsed < Duration::from_millis(10) {
+        format!("{:.1} ms", elapsed.as_secs_f64() * 1000.0)
+    } else if elapsed < Duration::from_secs(1) {
         format!("{} ms", elapsed.as_millis())
     } else {
         format!("{:.2} s", elapsed.as_secs_f64())
@@ -160,4 +162,19 @@ fn violation_lines(n: usize, v: &ViolationReport, lines: &mut Vec<String>) {
     );
     let rest = " ".repeat(13);
     lines.extend(wrap_list(&v.trace, " →", MAX_WIDTH, &first, &rest));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::elapsed_text;
+
+    #[test]
+    fn times_read_well_at_every_scale() {
+        assert_eq!(elapsed_text(Duration::from_micros(840)), "0.8 ms");
+        assert_eq!(elapsed_text(Duration::from_micros(9_940)), "9.9 ms");
+        assert_eq!(elapsed_text(Duration::from_millis(132)), "132 ms");
+        assert_eq!(elapsed_text(Duration::from_millis(1_523)), "1.52 s");
+    }
 }
