@@ -255,9 +255,9 @@ fn malformed_plans_exit_2_pointing_into_the_file() {
     let third = steps(&mut cycle)[2]["id"].clone();
     steps(&mut cycle)[0]["after"] = serde_json::json!([third]);
     let mut unknown_host = plan.clone();
-    steps(&mut unknown_host)[3]["hosts"]
-        .as_array_mut()
-        .map(|h| h.push("cmp9".into()));
+    if let Some(hosts) = steps(&mut unknown_host)[3]["hosts"].as_array_mut() {
+        hosts.push("cmp9".into());
+    }
     let mut unknown_service = plan.clone();
     steps(&mut unknown_service)[8]["action"]["service"] = "frobnicator".into();
     // Shape errors point at the offending value; serde's syntax and type errors at the place
