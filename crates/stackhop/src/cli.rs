@@ -150,19 +150,21 @@ pub(crate) enum ReportFormat {
     Json,
 }
 
+/// A plan to work on: planned now from an inventory and a scenario, or read from a saved file
+/// (checked against the inventory when one is given too). Shared by `verify` and `apply`.
 #[derive(Debug, Args)]
-pub(crate) struct VerifyArgs {
-    /// The inventory file (YAML).
+pub(crate) struct PlanSourceArgs {
+    /// The inventory file (YAML); with --plan, checked against the plan's.
     #[arg(
         short = 'i',
         long = "inventory",
         value_name = "FILE",
         required_unless_present_any = ["plan", "example"],
-        conflicts_with_all = ["example", "plan"]
+        conflicts_with = "example"
     )]
     pub(crate) file: Option<PathBuf>,
     /// A built-in example inventory instead of a file.
-    #[arg(long, value_name = "NAME", value_parser = example_name(), conflicts_with = "plan")]
+    #[arg(long, value_name = "NAME", value_parser = example_name())]
     pub(crate) example: Option<String>,
     /// The upgrade scenario (aliases: 1 to 4, in this order).
     #[arg(
@@ -174,10 +176,16 @@ pub(crate) struct VerifyArgs {
         conflicts_with = "plan"
     )]
     pub(crate) scenario: Option<Scenario>,
-    /// Verify this saved plan (`stackhop plan --out`, perhaps edited by hand)
-    /// with the inventory it embeds.
+    /// A saved plan (`stackhop plan --out`, reviewed, perhaps edited by hand)
+    /// instead of planning the scenario now.
     #[arg(long, value_name = "FILE", verbatim_doc_comment)]
     pub(crate) plan: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub(crate) source: PlanSourceArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub(crate) format: ReportFormat,
@@ -284,31 +292,8 @@ pub(crate) enum TargetArg {
 
 #[derive(Debug, Args)]
 pub(crate) struct ApplyArgs {
-    /// The inventory file (YAML); with --plan, checked against the plan's.
-    #[arg(
-        short = 'i',
-        long = "inventory",
-        value_name = "FILE",
-        required_unless_present_any = ["plan", "example"],
-        conflicts_with = "example"
-    )]
-    pub(crate) file: Option<PathBuf>,
-    /// A built-in example inventory instead of a file.
-    #[arg(long, value_name = "NAME", value_parser = example_name())]
-    pub(crate) example: Option<String>,
-    /// The upgrade scenario (aliases: 1 to 4, in this order).
-    #[arg(
-        short = 's',
-        long,
-        value_name = "SCENARIO",
-        value_parser = scenario(),
-        required_unless_present = "plan",
-        conflicts_with = "plan"
-    )]
-    pub(crate) scenario: Option<Scenario>,
-    /// Apply exactly this reviewed plan (`stackhop plan --out`), checked against -i if given.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) source: PlanSourceArgs,
     /// Where to run it.
     #[arg(long, value_enum, default_value_t = TargetArg::Sim)]
     pub(crate) target: TargetArg,

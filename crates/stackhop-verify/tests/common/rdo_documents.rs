@@ -503,7 +503,11 @@ pub fn plan(inventory: &Inventory) -> Plan {
         scenario: Scenario::LiveCompute,
         transition: t.id().to_owned(),
         cloud: inventory.name.clone(),
-        digest: stackhop_plan::digest(inventory_source(), t.version(), "rdo-documents"),
+        digest: stackhop_plan::digest(
+            inventory_source(),
+            t.version(),
+            Scenario::LiveCompute.as_str(),
+        ),
         estimate_s: 0,
         steps: d.steps,
         inventory_file: INVENTORY_FILE.to_owned(),

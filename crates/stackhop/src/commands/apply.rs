@@ -14,7 +14,7 @@ use std::io::IsTerminal;
 use stackhop_exec::{ExecOptions, PreparedPlan, Session, TargetKind, dry_run};
 use stackhop_plan::Plan;
 
-use crate::cli::{ApplyArgs, CheckFormat, InventoryArgs, TargetArg};
+use crate::cli::{ApplyArgs, CheckFormat, TargetArg};
 use crate::error::{CommandError, Outcome};
 use crate::output::print;
 
@@ -74,40 +74,10 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
     )
 }
 
-/// The plan to apply: read from `--plan` (checked against `-i` when given), or made from the
-/// inventory and scenario. `None` when the scenario's check refused it (findings printed).
+/// The plan to apply, or `None` when the scenario's check refused it (findings printed).
 fn load_plan(args: &ApplyArgs) -> Result<Option<Plan>, CommandError> {
-    let inventory = InventoryArgs {
-        file: args.file.clone(),
-        example: args.example.clone(),
-    };
-    let given_inventory = args.file.is_some() || args.example.is_some();
-    if let Some(path) = &args.plan {
-        let saved = crate::plan_file::read(path)?;
-        if given_inventory {
-            let loaded = inventory.load()?;
-            stackhop_exec::check_inventory(
-                &saved.plan,
-                &loaded.file,
-                &loaded.source,
-                loaded.transition.version(),
-            )
-            .map_err(CommandError::Exec)?;
-        }
-        return Ok(Some(saved.plan));
-    }
-    let Some(scenario) = args.scenario else {
-        return Err(CommandError::Usage(
-            "give a scenario (-s) with -i or --example, or a reviewed plan with --plan".to_owned(),
-        ));
-    };
-    let loaded = inventory.load()?;
-    super::plan_or_refuse(
-        &loaded,
-        scenario,
-        CheckFormat::Text,
-        "; nothing was applied",
-    )
+    let sourced = super::plan_from(&args.source, CheckFormat::Text, "; nothing was applied")?;
+    Ok(sourced.map(|s| s.plan))
 }
 
 /// What `apply` is about to do, for the operator to confirm.

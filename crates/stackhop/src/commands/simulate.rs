@@ -10,7 +10,7 @@
 use stackhop_report::simulate_text;
 use stackhop_sim::{SimOptions, Workload};
 
-use crate::cli::{CheckFormat, ReportFormat, SimulateArgs, TwinArgs};
+use crate::cli::{ReportFormat, SimulateArgs, TwinArgs};
 use crate::error::{CommandError, Outcome};
 use crate::output::print;
 
@@ -27,10 +27,7 @@ impl TwinArgs {
 pub(crate) fn run(args: &SimulateArgs) -> Result<Outcome, CommandError> {
     let loaded = args.inventory.load()?;
     let scenario = args.scenario.scenario;
-    let format = match args.format {
-        ReportFormat::Text => CheckFormat::Text,
-        ReportFormat::Json => CheckFormat::Json,
-    };
+    let format = super::findings_format(args.format);
     let refused = "; nothing was simulated";
     let Some(plan) = super::plan_or_refuse(&loaded, scenario, format, refused)? else {
         return Ok(Outcome::ProblemFound);

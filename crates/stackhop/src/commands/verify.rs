@@ -1,7 +1,8 @@
-//! `stackhop verify (-i FILE | --example NAME) -s SCENARIO | --plan plan.json
+//! `stackhop verify (-i FILE | --example NAME) -s SCENARIO | --plan plan.json [-i FILE]
 //! [--format text|json]`: explores every state the plan can reach and checks each.
 //!
-//! `--plan` verifies a saved plan, perhaps edited by hand, with the inventory it embeds; a plan
+//! `--plan` verifies a saved plan, perhaps edited by hand, with the inventory it embeds (and
+//! refuses, as `apply` does, when `-i` or `--example` names another inventory); a plan
 //! whose shape is wrong (bad JSON, an unknown action kind or `after` id, a cycle, a host the
 //! cloud does not have) is bad input: exit 2, with the file, line and column. Exit 1 when a
 //! reachable state breaks a hard invariant, or when the plan does not finish the upgrade; 3 when
@@ -12,38 +13,24 @@ use std::time::Instant;
 
 use stackhop_report::{VerifyTextOptions, verify_json, verify_text};
 
-use crate::cli::{CheckFormat, InventoryArgs, ReportFormat, VerifyArgs};
+use crate::cli::{ReportFormat, VerifyArgs};
 use crate::error::{CommandError, Outcome};
 use crate::output::print;
 
 pub(crate) fn run(args: &VerifyArgs) -> Result<Outcome, CommandError> {
-    let (loaded, plan, saved) = match &args.plan {
-        Some(path) => {
-            let saved = crate::plan_file::read(path)?;
-            let loaded = saved.inventory()?;
-            (loaded, saved.plan.clone(), Some(saved))
-        }
-        None => {
-            let inventory = InventoryArgs {
-                file: args.file.clone(),
-                example: args.example.clone(),
-            };
-            let Some(scenario) = args.scenario else {
-                return Err(CommandError::Usage(
-                    "give a scenario (-s) with -i or --example, or a saved plan with --plan"
-                        .to_owned(),
-                ));
-            };
-            let loaded = inventory.load()?;
-            let format = match args.format {
-                ReportFormat::Text => CheckFormat::Text,
-                ReportFormat::Json => CheckFormat::Json,
-            };
-            let refused = "; nothing was verified";
-            let Some(plan) = super::plan_or_refuse(&loaded, scenario, format, refused)? else {
-                return Ok(Outcome::ProblemFound);
-            };
-            (loaded, plan, None)
+    let refused = "; nothing was verified";
+    let format = super::findings_format(args.format);
+    let Some(sourced) = super::plan_from(&args.source, format, refused)? else {
+        return Ok(Outcome::ProblemFound);
+    };
+    let (plan, saved) = (sourced.plan, sourced.saved);
+    let loaded = match (sourced.inventory, &saved) {
+        (Some(loaded), _) => loaded,
+        (None, Some(saved)) => saved.inventory()?,
+        (None, None) => {
+            return Err(CommandError::Usage(
+                "give an inventory with -i or --example, or a saved plan with --plan".to_owned(),
+            ));
         }
     };
 

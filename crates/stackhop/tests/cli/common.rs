@@ -3,6 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The four scenarios, in the documents' order.
+pub(crate) const SCENARIOS: [&str; 4] = [
+    "all-at-once",
+    "service-by-service",
+    "parallel-compute",
+    "live-compute",
+];
+
 /// What one run of `stackhop` did.
 pub(crate) struct Run {
     /// `None` when the process was killed by a signal (a crash).

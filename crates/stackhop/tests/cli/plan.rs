@@ -4,14 +4,7 @@
 //! change with them: after a planner change, review and re-accept them with
 //! `INSTA_UPDATE=always cargo test -p stackhop --test cli plan::` (or `cargo insta review`).
 
-use crate::common::{fixture, json, stackhop, stackhop_in, temp_dir};
-
-const SCENARIOS: [&str; 4] = [
-    "all-at-once",
-    "service-by-service",
-    "parallel-compute",
-    "live-compute",
-];
+use crate::common::{SCENARIOS, fixture, json, stackhop, stackhop_in, temp_dir};
 
 #[test]
 fn plan_small_text_for_each_scenario() {

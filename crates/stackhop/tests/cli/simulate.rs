@@ -1,15 +1,10 @@
 //! `stackhop simulate`: the timeline and downtime of a plan on the digital twin, with faults.
 
-use crate::common::{json, stackhop};
+use crate::common::{SCENARIOS, json, stackhop};
 
 #[test]
 fn simulate_medium_text_for_each_scenario() {
-    for scenario in [
-        "all-at-once",
-        "service-by-service",
-        "parallel-compute",
-        "live-compute",
-    ] {
+    for scenario in SCENARIOS {
         let run = stackhop(["simulate", "--example", "medium", "-s", scenario]);
         run.assert_code(0);
         insta::assert_snapshot!(format!("medium_{scenario}_text"), run.report());
@@ -83,7 +78,7 @@ fn the_same_seed_gives_byte_identical_output_and_another_seed_differs() {
 
 #[test]
 fn a_failing_step_stops_the_run_and_says_what_remains_and_that_it_is_safe() {
-    let run = stackhop([
+    let args = [
         "simulate",
         "--example",
         "medium",
@@ -91,7 +86,8 @@ fn a_failing_step_stops_the_run_and_says_what_remains_and_that_it_is_safe() {
         "service-by-service",
         "--fault",
         "step:nova.sync",
-    ]);
+    ];
+    let run = stackhop(args);
     run.assert_code(1);
     assert!(
         run.stdout
@@ -101,17 +97,7 @@ fn a_failing_step_stops_the_run_and_says_what_remains_and_that_it_is_safe() {
     assert!(run.stdout.contains("remaining:     19 steps never started"));
     insta::assert_snapshot!("medium_service-by-service_nova_sync_fails", run.report());
 
-    let run = stackhop([
-        "simulate",
-        "--example",
-        "medium",
-        "-s",
-        "service-by-service",
-        "--fault",
-        "step:nova.sync",
-        "--format",
-        "json",
-    ]);
+    let run = stackhop(args.iter().chain(&["--format", "json"]));
     run.assert_code(1);
     let value = json(&run);
     assert_eq!(value["outcome"]["state"], "stopped");

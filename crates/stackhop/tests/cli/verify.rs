@@ -3,14 +3,7 @@
 
 use serde_json::Value;
 
-use crate::common::{fixture, json, stackhop, stackhop_in, temp_dir, write};
-
-const SCENARIOS: [&str; 4] = [
-    "all-at-once",
-    "service-by-service",
-    "parallel-compute",
-    "live-compute",
-];
+use crate::common::{SCENARIOS, fixture, json, stackhop, stackhop_in, temp_dir, write};
 
 #[test]
 fn verify_small_text_for_each_scenario() {
@@ -322,6 +315,24 @@ fn malformed_plans_exit_2_pointing_into_the_file() {
         report.push_str(&format!("{name}\n{}\n", run.stderr));
     }
     insta::assert_snapshot!("malformed_plans", report);
+}
+
+#[test]
+fn a_saved_plan_is_checked_against_the_inventory_given_with_it() {
+    let plan = fixture("rdo-documents-live-compute.json");
+    let same = stackhop([
+        "verify",
+        "--plan",
+        &plan,
+        "-i",
+        &fixture("rdo-documents.yaml"),
+    ]);
+    same.assert_code(1);
+    assert!(same.stdout.contains("violation 1: vif_events_deliverable"));
+    let other = stackhop(["verify", "--plan", &plan, "--example", "small"]);
+    other.assert_code(2);
+    assert!(other.stdout.is_empty(), "{}", other.report());
+    assert!(other.stderr.starts_with("error: "), "{}", other.report());
 }
 
 #[test]
