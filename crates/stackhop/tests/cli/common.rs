@@ -11,6 +11,17 @@ pub(crate) const SCENARIOS: [&str; 4] = [
     "live-compute",
 ];
 
+/// Runs `stackhop COMMAND --example small -s SCENARIO` for each scenario, asserts the exit code
+/// (`small` has no spare host, so its check refuses parallel-compute: 1; the others 0) and hands
+/// each run to `check`, e.g. to hold it in a snapshot.
+pub(crate) fn each_small_scenario(command: &str, mut check: impl FnMut(&str, &Run)) {
+    for scenario in SCENARIOS {
+        let run = stackhop([command, "--example", "small", "-s", scenario]);
+        run.assert_code(if scenario == "parallel-compute" { 1 } else { 0 });
+        check(scenario, &run);
+    }
+}
+
 /// What one run of `stackhop` did.
 pub(crate) struct Run {
     /// `None` when the process was killed by a signal (a crash).

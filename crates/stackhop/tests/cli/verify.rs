@@ -3,17 +3,16 @@
 
 use serde_json::Value;
 
-use crate::common::{SCENARIOS, fixture, json, stackhop, stackhop_in, temp_dir, write};
+use crate::common::{
+    SCENARIOS, each_small_scenario, fixture, json, stackhop, stackhop_in, temp_dir, write,
+};
 
 #[test]
 fn verify_small_text_for_each_scenario() {
-    for scenario in SCENARIOS {
-        let run = stackhop(["verify", "--example", "small", "-s", scenario]);
-        // `small` has no spare host: parallel-compute is refused by its check, as `plan` does.
-        let expected = if scenario == "parallel-compute" { 1 } else { 0 };
-        run.assert_code(expected);
+    // parallel-compute is refused by its check and not verified, as `plan` refuses it.
+    each_small_scenario("verify", |scenario, run| {
         insta::assert_snapshot!(format!("small_{scenario}_text"), run.report_untimed());
-    }
+    });
 }
 
 #[test]
