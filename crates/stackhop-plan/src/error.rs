@@ -16,7 +16,20 @@ pub enum PlanError {
         column: usize,
         message: String,
     },
-    /// A saved plan's steps do not form a valid DAG over known hosts.
-    #[error("{file}: {message}")]
-    Shape { file: String, message: String },
+    /// A saved plan's steps do not form a valid DAG over known hosts; `at` is the line and
+    /// column of the offending value when it can be found in the text.
+    #[error("{}: {message}", place(.file, *.at))]
+    Shape {
+        file: String,
+        at: Option<(usize, usize)>,
+        message: String,
+    },
+}
+
+/// `file:line:column`, or just `file` when the place is unknown.
+fn place(file: &str, at: Option<(usize, usize)>) -> String {
+    match at {
+        Some((line, column)) => format!("{file}:{line}:{column}"),
+        None => file.to_owned(),
+    }
 }

@@ -7,6 +7,7 @@ mod check;
 mod digest;
 mod error;
 mod hosts;
+mod locate;
 mod plan;
 mod scenarios;
 #[cfg(test)]
@@ -15,5 +16,6 @@ mod tests;
 pub use check::{check, has_errors};
 pub use digest::digest;
 pub use error::PlanError;
+pub use locate::{Seg, locate};
 pub use plan::{PLAN_SCHEMA, Plan, Step};
 pub use scenarios::make_plan;

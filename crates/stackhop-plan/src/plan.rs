@@ -7,6 +7,7 @@ use stackhop_catalog::Scenario;
 use stackhop_model::Action;
 
 use crate::error::PlanError;
+use crate::locate::{Seg, locate};
 
 pub const PLAN_SCHEMA: &str = "stackhop.plan/v1";
 
@@ -76,38 +77,72 @@ impl Plan {
                 .unwrap_or_default()
                 .to_owned(),
         })?;
-        let shape = |message: String| PlanError::Shape {
+        let shape = |path: &[Seg<'_>], message: String| PlanError::Shape {
             file: file.to_owned(),
+            at: locate(text, path),
             message,
         };
         if plan.schema != PLAN_SCHEMA {
-            return Err(shape(format!(
-                "schema is `{}`, this stackhop reads `{PLAN_SCHEMA}`",
-                plan.schema
-            )));
+            return Err(shape(
+                &[Seg::Key("schema")],
+                format!(
+                    "schema is `{}`, this stackhop reads `{PLAN_SCHEMA}`",
+                    plan.schema
+                ),
+            ));
         }
-        let mut ids = BTreeSet::new();
-        for step in &plan.steps {
-            if !ids.insert(step.id.as_str()) {
-                return Err(shape(format!("two steps have the id `{}`", step.id)));
+        let mut ids = BTreeMap::new();
+        for (i, step) in plan.steps.iter().enumerate() {
+            if ids.insert(step.id.as_str(), i).is_some() {
+                let path = [Seg::Key("steps"), Seg::Index(i), Seg::Key("id")];
+                return Err(shape(&path, format!("two steps have the id `{}`", step.id)));
             }
             if step.hosts.is_empty() {
-                return Err(shape(format!("step `{}` names no host", step.id)));
+                let path = [Seg::Key("steps"), Seg::Index(i), Seg::Key("hosts")];
+                return Err(shape(&path, format!("step `{}` names no host", step.id)));
             }
         }
-        for step in &plan.steps {
-            if let Some(bad) = step.after.iter().find(|a| !ids.contains(a.as_str())) {
-                return Err(shape(format!(
-                    "step `{}` waits for `{bad}`, which is not a step of this plan",
-                    step.id
-                )));
+        for (i, step) in plan.steps.iter().enumerate() {
+            if let Some((j, bad)) = step
+                .after
+                .iter()
+                .enumerate()
+                .find(|(_, a)| !ids.contains_key(a.as_str()))
+            {
+                let path = [
+                    Seg::Key("steps"),
+                    Seg::Index(i),
+                    Seg::Key("after"),
+                    Seg::Index(j),
+                ];
+                return Err(shape(
+                    &path,
+                    format!(
+                        "step `{}` waits for `{bad}`, which is not a step of this plan",
+                        step.id
+                    ),
+                ));
             }
         }
         if let Some(cycle) = plan.find_cycle() {
-            return Err(shape(format!(
-                "the steps wait for each other in a cycle: {}",
-                cycle.join(" -> ")
-            )));
+            // Point at the first edge of the cycle: its first step waiting for the second.
+            let path = cycle.first().zip(cycle.get(1)).and_then(|(a, b)| {
+                let i = *ids.get(a.as_str())?;
+                let j = plan.steps[i].after.iter().position(|x| x == b)?;
+                Some([
+                    Seg::Key("steps"),
+                    Seg::Index(i),
+                    Seg::Key("after"),
+                    Seg::Index(j),
+                ])
+            });
+            return Err(shape(
+                path.as_ref().map_or(&[][..], |p| &p[..]),
+                format!(
+                    "the steps wait for each other in a cycle: {} (each waits for the next)",
+                    cycle.join(" -> ")
+                ),
+            ));
         }
         Ok(plan)
     }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use stackhop_catalog::{Finding, Scenario, Severity};
 
-use crate::text::{MAX_WIDTH, wrap};
+use crate::text::{MAX_WIDTH, lines_to_text, wrap};
 
 /// The schema of the JSON check report (design.md, "Machine-readable output").
 pub const CHECK_SCHEMA: &str = "stackhop.check/v1";
@@ -99,12 +99,7 @@ impl CheckReport<'_> {
         }
         lines.push(String::new());
         lines.push(count_summary(self.findings));
-        let mut out = String::new();
-        for line in lines {
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        lines_to_text(lines)
     }
 
     /// The findings as `stackhop.check/v1` JSON, pretty-printed, ending in a line break.

@@ -1,4 +1,5 @@
-//! Renders what stackhop computes: pre-flight findings and plans.
+//! Renders what stackhop computes: pre-flight findings, plans, proofs, simulated runs and the
+//! comparison of the scenarios.
 //!
 //! Output meant for people is text that fits [`MAX_WIDTH`] columns (trees and wrapped
 //! paragraphs); output meant for machines is versioned, pretty-printed JSON; plans can also be
@@ -10,15 +11,23 @@
 
 mod action;
 mod check;
+mod compare;
 mod dot;
 mod plan;
+mod simulate;
 mod text;
+mod verify;
 
 pub use action::describe_action;
 pub use check::{CHECK_SCHEMA, CheckReport, count_summary};
+pub use compare::compare_text;
 pub use dot::plan_dot;
 pub use plan::{PlanTextOptions, hosts_summary, plan_json, plan_text};
-pub use text::{MAX_WIDTH, fit, human_duration, width, wrap};
+pub use simulate::simulate_text;
+pub use text::{MAX_WIDTH, fit, human_duration, thousands, width, wrap};
+pub use verify::{VerifyTextOptions, verify_json, verify_text};
 
+#[cfg(test)]
+mod render_tests;
 #[cfg(test)]
 mod tests;

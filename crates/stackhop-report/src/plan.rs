@@ -4,7 +4,7 @@ use stackhop_catalog::collapse_hosts;
 use stackhop_plan::{Plan, Step};
 
 use crate::action::describe_action;
-use crate::text::{MAX_WIDTH, fit, human_duration, pad, width, wrap};
+use crate::text::{MAX_WIDTH, fit, human_duration, lines_to_text, pad, width, wrap};
 
 /// What `plan_text` shows besides the tree.
 #[derive(Debug, Clone, Copy, Default)]
@@ -288,10 +288,5 @@ pub fn plan_text(plan: &Plan, options: &PlanTextOptions) -> String {
     );
     lines.extend(wrap(&footer, MAX_WIDTH, "", ""));
 
-    let mut out = String::new();
-    for line in lines {
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    lines_to_text(lines)
 }

@@ -8,7 +8,7 @@ use stackhop_plan::{PLAN_SCHEMA, Plan, PlanError, Step, check, make_plan};
 
 use crate::{CheckReport, MAX_WIDTH, PlanTextOptions, plan_dot, plan_text, width};
 
-fn example(name: &str) -> (Inventory, &'static dyn Transition, &'static str) {
+pub(crate) fn example(name: &str) -> (Inventory, &'static dyn Transition, &'static str) {
     let source = examples::source(name).unwrap_or_default();
     let inventory = match stackhop_inventory::parse(source, name, &vocabulary()) {
         Ok(inventory) => inventory,
@@ -20,7 +20,7 @@ fn example(name: &str) -> (Inventory, &'static dyn Transition, &'static str) {
     (inventory, transition, source)
 }
 
-fn assert_fits(what: &str, text: &str) {
+pub(crate) fn assert_fits(what: &str, text: &str) {
     for (n, line) in text.lines().enumerate() {
         assert!(
             width(line) <= MAX_WIDTH,

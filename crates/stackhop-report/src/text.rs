@@ -100,6 +100,77 @@ pub fn human_duration(seconds: u64) -> String {
     format!("{}h{:02}m", minutes / 60, minutes % 60)
 }
 
+/// Items on lines of at most `max` columns, `separator` after every item but the last, never
+/// breaking inside an item or before a separator (so a trace's arrows end lines). The first line
+/// starts with `first`, the others with `rest`; an item too long for a line is wrapped on its own.
+#[must_use]
+pub(crate) fn wrap_list(
+    items: &[String],
+    separator: &str,
+    max: usize,
+    first: &str,
+    rest: &str,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for (k, item) in items.iter().enumerate() {
+        let unit = if k + 1 < items.len() {
+            format!("{item}{separator}")
+        } else {
+            item.clone()
+        };
+        let space = usize::from(!empty);
+        if width(&line) + space + width(&unit) <= max {
+            if !empty {
+                line.push(' ');
+            }
+            line.push_str(&unit);
+            empty = false;
+            continue;
+        }
+        if !empty {
+            lines.push(std::mem::take(&mut line));
+            line = rest.to_owned();
+        }
+        if width(&line) + width(&unit) <= max {
+            line.push_str(&unit);
+            empty = false;
+        } else {
+            let mut pieces = wrap(&unit, max, &line, rest);
+            line = pieces.pop().unwrap_or_default();
+            lines.extend(pieces);
+            empty = false;
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// `1234567` as `1,234,567`.
+#[must_use]
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Lines joined into a text, each without trailing spaces and ending in a line break.
+pub(crate) fn lines_to_text(lines: Vec<String>) -> String {
+    let mut out = String::new();
+    for line in lines {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +189,34 @@ mod tests {
         assert_eq!(human_duration(3900), "1h05m");
         assert_eq!(human_duration(26 * 3600 + 40 * 60), "26h40m");
         assert_eq!(human_duration(u64::MAX), human_duration(u64::MAX));
+    }
+
+    #[test]
+    fn lists_wrap_between_items_with_the_separator_at_the_end_of_a_line() {
+        let items: Vec<String> = ["alpha", "beta", "gamma", "delta"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        assert_eq!(
+            wrap_list(&items, " →", 16, "t: ", "   "),
+            vec!["t: alpha →", "   beta →", "   gamma → delta"]
+        );
+        let lines = wrap_list(&items, " →", 18, "t: ", "   ");
+        assert_eq!(lines, vec!["t: alpha → beta →", "   gamma → delta"]);
+        assert_eq!(wrap_list(&[], ",", 10, "x: ", "  "), vec!["x: "]);
+        let long = vec!["a".repeat(30), "b".to_owned()];
+        for line in wrap_list(&long, ",", 12, "", "  ") {
+            assert!(width(&line) <= 12, "{line}");
+        }
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
     }
 
     #[test]

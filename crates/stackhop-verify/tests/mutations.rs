@@ -1,5 +1,6 @@
 //! The planner's own plans, edited the way a hurried operator would: each broken edit is caught
-//! with the right invariant, and harmless edits still verify.
+//! with the right invariant, and harmless edits still verify. Every edited plan goes through its
+//! JSON text and `verify_plan_json`, as `stackhop verify --plan` reads a file edited by hand.
 
 mod common;
 
@@ -7,7 +8,7 @@ use common::*;
 use stackhop_catalog::Scenario;
 use stackhop_model::Action;
 use stackhop_plan::{Plan, make_plan};
-use stackhop_verify::{VerifyReport, verify};
+use stackhop_verify::{VerifyReport, verify_plan_json};
 
 fn planned(scenario: Scenario) -> Plan {
     let (inventory, source) = example("small");
@@ -22,8 +23,7 @@ fn planned(scenario: Scenario) -> Plan {
 }
 
 fn run(plan: &Plan) -> VerifyReport {
-    let (inventory, _) = example("small");
-    verify(transition(&inventory), &inventory, plan).unwrap_or_else(|e| panic!("{e}"))
+    verify_plan_json(&plan.to_json(), "edited.json").unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn live() -> Plan {
@@ -78,6 +78,11 @@ fn broken_cases() -> Vec<(&'static str, Plan, &'static str)> {
     let glance_utf8 = find(&plan, "the glance conversion", |s| {
         matches!(s.action, Action::ConvertUtf8 { .. })
     });
+    let glance_sync = find(
+        &plan,
+        "the glance sync",
+        |s| matches!(&s.action, Action::SyncDatabase { project } if project == "glance"),
+    );
     let cmp1 = vec!["cmp1".to_owned()];
     vec![
         (
@@ -114,8 +119,13 @@ fn broken_cases() -> Vec<(&'static str, Plan, &'static str)> {
             "schema_matches_code",
         ),
         (
-            "glance's sync before the utf8 conversion",
+            "glance's utf8 conversion left out",
             without(&plan, &glance_utf8),
+            "utf8_before_sync",
+        ),
+        (
+            "glance's sync moved before the utf8 conversion",
+            move_after(&plan, &glance_utf8, &glance_sync),
             "utf8_before_sync",
         ),
         (
@@ -183,7 +193,9 @@ fn the_planners_own_live_plan_verifies() {
 
 #[test]
 fn broken_edits_of_the_live_plan_are_caught_with_the_right_invariant() {
-    for (what, plan, invariant) in broken_cases() {
+    let cases = broken_cases();
+    assert!(cases.len() >= 12, "#4 asks for at least twelve");
+    for (what, plan, invariant) in cases {
         let report = run(&plan);
         assert!(!report.verified, "{what}: verified");
         let Some(v) = report.violations.iter().find(|v| v.invariant == invariant) else {

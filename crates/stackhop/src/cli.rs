@@ -10,6 +10,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use stackhop_catalog::Scenario;
 use stackhop_inventory::examples;
+use stackhop_sim::{Fault, parse_duration};
 
 /// Plan, check, verify, simulate and run OpenStack release upgrades (Havana to Icehouse first).
 #[derive(Debug, Parser)]
@@ -33,6 +34,15 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Plan a scenario: the steps, their order, hosts and estimates, and why each exists.
     Plan(PlanArgs),
+    /// Prove a plan safe: every order its steps may run in, stopped after any step.
+    #[command(next_line_help = true)]
+    Verify(VerifyArgs),
+    /// Rehearse a plan on the digital twin: timeline, downtime per capability, faults.
+    #[command(next_line_help = true)]
+    Simulate(SimulateArgs),
+    /// All four scenarios side by side for this cloud, and the one to use.
+    #[command(next_line_help = true)]
+    Compare(CompareArgs),
     /// Run a plan on the simulated cloud (default) or this host, journaling every step.
     #[command(next_line_help = true)]
     Apply(ApplyArgs),
@@ -138,6 +148,132 @@ pub(crate) struct PlanArgs {
     pub(crate) commands: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// For people: tables that fit 100 columns.
+    Text,
+    /// The versioned JSON document (`stackhop.verify/v1`, `stackhop.simulate/v1`, ...).
+    Json,
+}
+
+/// A plan to work on: planned now from an inventory and a scenario, or read from a saved file
+/// (checked against the inventory when one is given too). Shared by `verify` and `apply`.
+#[derive(Debug, Args)]
+pub(crate) struct PlanSourceArgs {
+    /// The inventory file (YAML); with --plan, checked against the plan's.
+    #[arg(
+        short = 'i',
+        long = "inventory",
+        value_name = "FILE",
+        required_unless_present_any = ["plan", "example"],
+        conflicts_with = "example"
+    )]
+    pub(crate) file: Option<PathBuf>,
+    /// A built-in example inventory instead of a file.
+    #[arg(long, value_name = "NAME", value_parser = example_name())]
+    pub(crate) example: Option<String>,
+    /// The upgrade scenario (aliases: 1 to 4, in this order).
+    #[arg(
+        short = 's',
+        long,
+        value_name = "SCENARIO",
+        value_parser = scenario(),
+        required_unless_present = "plan",
+        conflicts_with = "plan"
+    )]
+    pub(crate) scenario: Option<Scenario>,
+    /// A saved plan (`stackhop plan --out`, reviewed, perhaps edited by hand)
+    /// instead of planning the scenario now.
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+    pub(crate) plan: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub(crate) source: PlanSourceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub(crate) format: ReportFormat,
+}
+
+/// A parser for `--fault`, with the simulator's own syntax and message.
+fn fault(text: &str) -> Result<Fault, String> {
+    text.parse()
+}
+
+/// A parser for durations such as `30m`, `2h`, `1h30m` or seconds.
+fn duration(text: &str) -> Result<u64, String> {
+    parse_duration(text)
+        .ok_or_else(|| format!("`{text}` is not a duration: use e.g. 90s, 30m, 2h or 1h30m"))
+}
+
+/// A parser for `--workload NAME=RATE`, checked by the simulator.
+fn workload_rate(text: &str) -> Result<String, String> {
+    stackhop_sim::Workload::defaults()
+        .set_from(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+/// What the twin runs: a seed and the workload's overrides, shared by `simulate` and `compare`.
+#[derive(Debug, Args)]
+pub(crate) struct TwinArgs {
+    /// Seeds the jitter and the fault draws: the same seed gives the same output, byte for byte.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) seed: u64,
+    /// Requests per minute against a capability (boots per minute for `boot`),
+    /// e.g. boot=20; repeat for several [default: the catalog's, for this cloud].
+    #[arg(
+        long,
+        value_name = "NAME=RATE",
+        value_parser = workload_rate,
+        verbatim_doc_comment
+    )]
+    pub(crate) workload: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    #[command(flatten)]
+    pub(crate) inventory: InventoryArgs,
+    #[command(flatten)]
+    pub(crate) scenario: ScenarioArg,
+    #[command(flatten)]
+    pub(crate) twin: TwinArgs,
+    /// Inject a fault; repeat for several:
+    ///   step:PATTERN[@P]  matching steps fail on each host with probability P
+    ///                     (default 1); PATTERN is a step id or a glob, e.g.
+    ///                     step:nova-computes.*.upgrade@0.05
+    ///   host:NAME@TIME    the host goes down at that simulated time, e.g.
+    ///                     host:cmp0001@2h
+    #[arg(long, value_name = "FAULT", value_parser = fault, verbatim_doc_comment)]
+    pub(crate) fault: Vec<Fault>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub(crate) format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    #[command(flatten)]
+    pub(crate) inventory: InventoryArgs,
+    #[command(flatten)]
+    pub(crate) twin: TwinArgs,
+    /// The longest any one capability may be down, e.g. `30m`.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub(crate) max_downtime: Option<u64>,
+    /// The longest the whole upgrade may take, e.g. `8h`.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub(crate) max_duration: Option<u64>,
+    /// Rule out scenarios that provision spare hardware.
+    #[arg(long)]
+    pub(crate) no_spare_hosts: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub(crate) format: ReportFormat,
+}
+
 /// The journal's help, shared by `apply`, `resume` and `status`.
 const JOURNAL_HELP: &str =
     "The run's journal (SQLite) [default: stackhop-run.db in the current directory]";
@@ -162,31 +298,8 @@ pub(crate) enum TargetArg {
 
 #[derive(Debug, Args)]
 pub(crate) struct ApplyArgs {
-    /// The inventory file (YAML); with --plan, checked against the plan's.
-    #[arg(
-        short = 'i',
-        long = "inventory",
-        value_name = "FILE",
-        required_unless_present_any = ["plan", "example"],
-        conflicts_with = "example"
-    )]
-    pub(crate) file: Option<PathBuf>,
-    /// A built-in example inventory instead of a file.
-    #[arg(long, value_name = "NAME", value_parser = example_name())]
-    pub(crate) example: Option<String>,
-    /// The upgrade scenario (aliases: 1 to 4, in this order).
-    #[arg(
-        short = 's',
-        long,
-        value_name = "SCENARIO",
-        value_parser = scenario(),
-        required_unless_present = "plan",
-        conflicts_with = "plan"
-    )]
-    pub(crate) scenario: Option<Scenario>,
-    /// Apply exactly this reviewed plan (`stackhop plan --out`), checked against -i if given.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) source: PlanSourceArgs,
     /// Where to run it.
     #[arg(long, value_enum, default_value_t = TargetArg::Sim)]
     pub(crate) target: TargetArg,

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use stackhop_inventory::Diagnostics;
 use stackhop_plan::PlanError;
+use stackhop_sim::SimError;
+use stackhop_verify::VerifyError;
 
 /// A command that ran to the end: it either found nothing wrong or found a problem (error
 /// findings, a refused plan) that it has already reported.
@@ -52,6 +54,17 @@ pub(crate) enum CommandError {
     /// The planner could not make or read a plan.
     #[error(transparent)]
     Plan(PlanError),
+    /// `verify` could not prove anything: the plan names what the cloud does not have (exit 2),
+    /// or the exploration was stopped (exit 3). `file` and `at` say where in a saved plan.
+    #[error("{}{error}", place(.file.as_deref(), *.at))]
+    Verify {
+        file: Option<String>,
+        at: Option<(usize, usize)>,
+        error: VerifyError,
+    },
+    /// `simulate`, `compare`: a fault, a workload or a plan the twin cannot run.
+    #[error(transparent)]
+    Sim(SimError),
     /// `apply`, `resume`, `status`: the journal, its lock, the run (2 or 3 by its class).
     #[error(transparent)]
     Exec(stackhop_exec::ExecError),
@@ -77,6 +90,12 @@ impl CommandError {
                 stackhop_exec::ErrorClass::BadInput => ExitCode::from(2),
                 stackhop_exec::ErrorClass::CannotContinue => ExitCode::from(3),
             },
+            CommandError::Verify { error, .. } => match error {
+                VerifyError::TooManyStates { .. } => ExitCode::from(3),
+                _ => ExitCode::from(2),
+            },
+            CommandError::Sim(SimError::Inconsistent) => ExitCode::from(3),
+            CommandError::Sim(_) => ExitCode::from(2),
             CommandError::Interrupted { .. } => ExitCode::from(3),
         }
     }
@@ -91,5 +110,14 @@ impl CommandError {
             }
             other => eprintln!("error: {other}"),
         }
+    }
+}
+
+/// `file:line:column: `, `file: ` or nothing, before a message about a saved plan.
+fn place(file: Option<&str>, at: Option<(usize, usize)>) -> String {
+    match (file, at) {
+        (Some(file), Some((line, column))) => format!("{file}:{line}:{column}: "),
+        (Some(file), None) => format!("{file}: "),
+        (None, _) => String::new(),
     }
 }

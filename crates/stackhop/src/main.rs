@@ -9,6 +9,7 @@ mod commands;
 mod error;
 mod inventory;
 mod output;
+mod plan_file;
 
 use std::process::ExitCode;
 

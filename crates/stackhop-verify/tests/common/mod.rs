@@ -11,6 +11,8 @@ pub const NEUTRON_CONF: &str = "/etc/neutron/neutron.conf";
 pub const GLANCE_API_CONF: &str = "/etc/glance/glance-api.conf";
 pub const DASHBOARD: &str = "/etc/openstack-dashboard/local_settings";
 
+pub mod rdo_documents;
+
 pub fn parse(source: &str, file: &str) -> Inventory {
     match stackhop_inventory::parse(source, file, &stackhop_catalog::vocabulary()) {
         Ok(i) => i,

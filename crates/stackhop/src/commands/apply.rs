@@ -12,9 +12,9 @@
 use std::io::IsTerminal;
 
 use stackhop_exec::{ExecOptions, PreparedPlan, Session, TargetKind, dry_run};
-use stackhop_plan::{Plan, PlanError};
+use stackhop_plan::Plan;
 
-use crate::cli::{ApplyArgs, CheckFormat, InventoryArgs, TargetArg};
+use crate::cli::{ApplyArgs, CheckFormat, TargetArg};
 use crate::error::{CommandError, Outcome};
 use crate::output::print;
 
@@ -74,63 +74,10 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
     )
 }
 
-/// The plan to apply: read from `--plan` (checked against `-i` when given), or made from the
-/// inventory and scenario. `None` when the scenario's check refused it (findings printed).
+/// The plan to apply, or `None` when the scenario's check refused it (findings printed).
 fn load_plan(args: &ApplyArgs) -> Result<Option<Plan>, CommandError> {
-    let inventory = InventoryArgs {
-        file: args.file.clone(),
-        example: args.example.clone(),
-    };
-    let given_inventory = args.file.is_some() || args.example.is_some();
-    if let Some(path) = &args.plan {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| CommandError::Read {
-            path: file.clone(),
-            source,
-        })?;
-        let plan = Plan::from_json(&text, &file).map_err(CommandError::Plan)?;
-        if given_inventory {
-            let loaded = inventory.load()?;
-            stackhop_exec::check_inventory(
-                &plan,
-                &loaded.file,
-                &loaded.source,
-                loaded.transition.version(),
-            )
-            .map_err(CommandError::Exec)?;
-        }
-        return Ok(Some(plan));
-    }
-    let Some(scenario) = args.scenario else {
-        return Err(CommandError::Usage(
-            "give a scenario (-s) with -i or --example, or a reviewed plan with --plan".to_owned(),
-        ));
-    };
-    let loaded = inventory.load()?;
-    match stackhop_plan::make_plan(
-        loaded.transition,
-        &loaded.inventory,
-        &loaded.file,
-        &loaded.source,
-        scenario,
-    ) {
-        Ok(plan) => Ok(Some(plan)),
-        Err(PlanError::Refused { findings, .. }) => {
-            print(&super::check::render(
-                &loaded,
-                scenario,
-                &findings,
-                CheckFormat::Text,
-            ))?;
-            eprintln!(
-                "error: {scenario} cannot be planned for {}: the check found errors; nothing \
-                 was applied",
-                loaded.inventory.name
-            );
-            Ok(None)
-        }
-        Err(other) => Err(CommandError::Plan(other)),
-    }
+    let sourced = super::plan_from(&args.source, CheckFormat::Text, "; nothing was applied")?;
+    Ok(sourced.map(|s| s.plan))
 }
 
 /// What `apply` is about to do, for the operator to confirm.

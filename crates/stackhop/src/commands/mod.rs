@@ -3,14 +3,23 @@
 
 mod apply;
 mod check;
+mod compare;
 mod init;
 mod plan;
 mod progress;
 mod resume;
+mod simulate;
 mod status;
+mod verify;
 
-use crate::cli::Command;
+use stackhop_catalog::Scenario;
+use stackhop_plan::{Plan, PlanError};
+
+use crate::cli::{CheckFormat, Command, InventoryArgs, PlanSourceArgs, ReportFormat};
 use crate::error::{CommandError, Outcome};
+use crate::inventory::Loaded;
+use crate::output::print;
+use crate::plan_file::SavedPlan;
 
 /// Runs one command.
 pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
@@ -18,8 +27,106 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
+        Command::Compare(args) => compare::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Resume(args) => resume::run(&args),
         Command::Status(args) => status::run(&args),
     }
+}
+
+/// The planner's plan for a scenario, or `None` when the scenario's check has errors: then the
+/// findings are printed as `check` prints them, followed on standard error by why nothing more
+/// happens (`and_then`, e.g. "; nothing was applied"), and the command exits 1.
+fn plan_or_refuse(
+    loaded: &Loaded,
+    scenario: Scenario,
+    format: CheckFormat,
+    and_then: &str,
+) -> Result<Option<Plan>, CommandError> {
+    match stackhop_plan::make_plan(
+        loaded.transition,
+        &loaded.inventory,
+        &loaded.file,
+        &loaded.source,
+        scenario,
+    ) {
+        Ok(plan) => Ok(Some(plan)),
+        Err(PlanError::Refused { findings, .. }) => {
+            print(&check::render(loaded, scenario, &findings, format))?;
+            eprintln!(
+                "error: {scenario} cannot be planned for {}: the check found errors{and_then}",
+                loaded.inventory.name
+            );
+            Ok(None)
+        }
+        Err(other) => Err(CommandError::Plan(other)),
+    }
+}
+
+/// How findings print for a command whose own output is text or JSON.
+fn findings_format(format: ReportFormat) -> CheckFormat {
+    match format {
+        ReportFormat::Text => CheckFormat::Text,
+        ReportFormat::Json => CheckFormat::Json,
+    }
+}
+
+/// A plan and where it came from.
+struct Sourced {
+    plan: Plan,
+    /// The file, when the plan was read from one.
+    saved: Option<SavedPlan>,
+    /// The inventory named on the command line, if any (with `--plan`, the plan's own).
+    inventory: Option<Loaded>,
+}
+
+/// The plan `--plan` names (checked against `-i` or `--example` when given), or the planner's
+/// plan for the inventory and scenario; `None` when the scenario's check refused it (see
+/// [`plan_or_refuse`]).
+fn plan_from(
+    args: &PlanSourceArgs,
+    format: CheckFormat,
+    and_then: &str,
+) -> Result<Option<Sourced>, CommandError> {
+    let inventory = InventoryArgs {
+        file: args.file.clone(),
+        example: args.example.clone(),
+    };
+    let given_inventory = args.file.is_some() || args.example.is_some();
+    if let Some(path) = &args.plan {
+        let saved = crate::plan_file::read(path)?;
+        let loaded = if given_inventory {
+            let loaded = inventory.load()?;
+            stackhop_exec::check_inventory(
+                &saved.plan,
+                &loaded.file,
+                &loaded.source,
+                loaded.transition.version(),
+            )
+            .map_err(CommandError::Exec)?;
+            Some(loaded)
+        } else {
+            None
+        };
+        return Ok(Some(Sourced {
+            plan: saved.plan.clone(),
+            saved: Some(saved),
+            inventory: loaded,
+        }));
+    }
+    let Some(scenario) = args.scenario else {
+        return Err(CommandError::Usage(
+            "give a scenario (-s) with -i or --example, or a saved plan with --plan".to_owned(),
+        ));
+    };
+    let loaded = inventory.load()?;
+    Ok(
+        plan_or_refuse(&loaded, scenario, format, and_then)?.map(|plan| Sourced {
+            plan,
+            saved: None,
+            inventory: Some(loaded),
+        }),
+    )
 }

@@ -5,7 +5,6 @@
 //! `check` prints them (JSON for `--format json`, text otherwise) and the exit code is 1.
 //! `--out` also writes the JSON plan to a file and confirms it on standard error.
 
-use stackhop_plan::PlanError;
 use stackhop_report::{PlanTextOptions, plan_dot, plan_json, plan_text};
 
 use crate::cli::{CheckFormat, PlanArgs, PlanFormat};
@@ -15,27 +14,12 @@ use crate::output::print;
 pub(crate) fn run(args: &PlanArgs) -> Result<Outcome, CommandError> {
     let loaded = args.inventory.load()?;
     let scenario = args.scenario.scenario;
-    let plan = match stackhop_plan::make_plan(
-        loaded.transition,
-        &loaded.inventory,
-        &loaded.file,
-        &loaded.source,
-        scenario,
-    ) {
-        Ok(plan) => plan,
-        Err(PlanError::Refused { findings, .. }) => {
-            let format = match args.format {
-                PlanFormat::Json => CheckFormat::Json,
-                PlanFormat::Text | PlanFormat::Dot => CheckFormat::Text,
-            };
-            print(&super::check::render(&loaded, scenario, &findings, format))?;
-            eprintln!(
-                "error: {scenario} cannot be planned for {}: the check found errors",
-                loaded.inventory.name
-            );
-            return Ok(Outcome::ProblemFound);
-        }
-        Err(other) => return Err(CommandError::Plan(other)),
+    let format = match args.format {
+        PlanFormat::Json => CheckFormat::Json,
+        PlanFormat::Text | PlanFormat::Dot => CheckFormat::Text,
+    };
+    let Some(plan) = super::plan_or_refuse(&loaded, scenario, format, "")? else {
+        return Ok(Outcome::ProblemFound);
     };
 
     if let Some(path) = &args.out {

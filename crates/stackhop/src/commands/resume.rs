@@ -10,21 +10,13 @@
 use std::io::IsTerminal;
 
 use stackhop_exec::{ExecOptions, Session, Settlement};
-use stackhop_plan::Plan;
 
 use crate::cli::ResumeArgs;
 use crate::error::{CommandError, Outcome};
 
 pub(crate) fn run(args: &ResumeArgs) -> Result<Outcome, CommandError> {
     let expected = match &args.plan {
-        Some(path) => {
-            let file = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|source| CommandError::Read {
-                path: file.clone(),
-                source,
-            })?;
-            Some(Plan::from_json(&text, &file).map_err(CommandError::Plan)?)
-        }
+        Some(path) => Some(crate::plan_file::read(path)?.plan),
         None => None,
     };
     if args.step && !std::io::stdin().is_terminal() {

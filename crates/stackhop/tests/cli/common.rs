@@ -3,6 +3,25 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The four scenarios, in the documents' order.
+pub(crate) const SCENARIOS: [&str; 4] = [
+    "all-at-once",
+    "service-by-service",
+    "parallel-compute",
+    "live-compute",
+];
+
+/// Runs `stackhop COMMAND --example small -s SCENARIO` for each scenario, asserts the exit code
+/// (`small` has no spare host, so its check refuses parallel-compute: 1; the others 0) and hands
+/// each run to `check`, e.g. to hold it in a snapshot.
+pub(crate) fn each_small_scenario(command: &str, mut check: impl FnMut(&str, &Run)) {
+    for scenario in SCENARIOS {
+        let run = stackhop([command, "--example", "small", "-s", scenario]);
+        run.assert_code(if scenario == "parallel-compute" { 1 } else { 0 });
+        check(scenario, &run);
+    }
+}
+
 /// What one run of `stackhop` did.
 pub(crate) struct Run {
     /// `None` when the process was killed by a signal (a crash).
@@ -21,6 +40,25 @@ impl Run {
             "exit code: {code}\n----- stdout -----\n{}----- stderr -----\n{}",
             self.stdout, self.stderr
         )
+    }
+
+    /// [`Run::report`] with the time `verify` measured replaced by `[elapsed]`: the one part
+    /// of any output that changes from run to run.
+    pub(crate) fn report_untimed(&self) -> String {
+        let untimed: String = self
+            .stdout
+            .lines()
+            .map(|line| match line.strip_prefix("time:") {
+                Some(_) => "time:     [elapsed]\n".to_owned(),
+                None => format!("{line}\n"),
+            })
+            .collect();
+        Run {
+            code: self.code,
+            stdout: untimed,
+            stderr: self.stderr.clone(),
+        }
+        .report()
     }
 
     /// Asserts the exit code, showing the whole run when it differs.

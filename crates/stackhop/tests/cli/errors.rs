@@ -164,8 +164,9 @@ fn help_and_version_succeed() {
 
 #[test]
 fn plan_help_fits_100_columns() {
-    for command in ["init", "check", "plan"] {
+    for command in ["init", "check", "plan", "verify", "simulate", "compare"] {
         let run = stackhop([command, "--help"]);
+        run.assert_code(0);
         for line in run.stdout.lines() {
             assert!(line.chars().count() <= 100, "{command}: {line}");
         }

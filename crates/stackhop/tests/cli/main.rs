@@ -2,14 +2,18 @@
 //! runs the real binary from the crate directory, so fixture paths are relative
 //! (`tests/fixtures/…`) and snapshots hold no machine-specific path.
 //!
-//! Snapshots live in `snapshots/`; the `plan` module's (`cli__plan__*.snap`) follow the
-//! planners and are re-accepted whenever a planner changes (`INSTA_UPDATE=always cargo test`).
+//! Snapshots live in `snapshots/`; those of `plan`, `verify`, `simulate` and `compare` follow
+//! the planners, the verifier and the twin, and are re-accepted whenever one of them changes
+//! (`INSTA_UPDATE=always cargo test -p stackhop --test cli`, then review the diff).
 
 mod apply;
 mod check;
 mod common;
+mod compare;
 mod errors;
 mod findings;
 mod init;
 mod kill;
 mod plan;
+mod simulate;
+mod verify;

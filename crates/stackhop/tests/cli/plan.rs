@@ -4,24 +4,14 @@
 //! change with them: after a planner change, review and re-accept them with
 //! `INSTA_UPDATE=always cargo test -p stackhop --test cli plan::` (or `cargo insta review`).
 
-use crate::common::{fixture, json, stackhop, stackhop_in, temp_dir};
-
-const SCENARIOS: [&str; 4] = [
-    "all-at-once",
-    "service-by-service",
-    "parallel-compute",
-    "live-compute",
-];
+use crate::common::{each_small_scenario, fixture, json, stackhop, stackhop_in, temp_dir};
 
 #[test]
 fn plan_small_text_for_each_scenario() {
-    for scenario in SCENARIOS {
-        let run = stackhop(["plan", "--example", "small", "-s", scenario]);
-        // `small` has no spare host: parallel-compute is refused (see below).
-        let expected = if scenario == "parallel-compute" { 1 } else { 0 };
-        run.assert_code(expected);
+    // parallel-compute is refused (see below).
+    each_small_scenario("plan", |scenario, run| {
         insta::assert_snapshot!(format!("small_{scenario}_text"), run.report());
-    }
+    });
 }
 
 #[test]

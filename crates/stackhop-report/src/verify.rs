@@ -1,0 +1,180 @@
+//! What `verify` proved, for people; its JSON is the report's own serialisation.
+
+use std::time::Duration;
+
+use stackhop_model::CAPABILITIES;
+use stackhop_verify::{VerifyReport, ViolationReport};
+
+use crate::text::{MAX_WIDTH, lines_to_text, thousands, wrap, wrap_list};
+
+/// What the text shows besides the report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyTextOptions<'a> {
+    /// Where the plan came from, e.g. a plan file, or the planner and the inventory it read.
+    pub plan: &'a str,
+    /// How long the exploration took, measured by the caller (this crate has no clock). Shown
+    /// on a line of its own that starts with `time:`, so that tests can leave it out.
+    pub elapsed: Option<Duration>,
+}
+
+/// The report as `stackhop.verify/v1` JSON, pretty-printed, ending in a line break.
+#[must_use]
+pub fn verify_json(report: &VerifyReport) -> String {
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `0.8 ms`, `132 ms`, `1.52 s`.
+fn elapsed_text(elapsed: Duration) -> String {
+    if elapsed < Duration::from_millis(10) {
+        format!("{:.1} ms", elapsed.as_secs_f64() * 1000.0)
+    } else if elapsed < Duration::from_secs(1) {
+        format!("{} ms", elapsed.as_millis())
+    } else {
+        format!("{:.2} s", elapsed.as_secs_f64())
+    }
+}
+
+/// The report as text: the verdict, what was explored, each capability's availability, the
+/// degraded windows, and each violation with its shortest trace. No line is wider than
+/// [`MAX_WIDTH`].
+#[must_use]
+pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let header = format!(
+        "verify of {} ({}) for {}",
+        report.cloud, report.transition, report.scenario
+    );
+    lines.extend(wrap(&header, MAX_WIDTH, "", "    "));
+    lines.extend(wrap(options.plan, MAX_WIDTH, "plan: ", "      "));
+    lines.push(String::new());
+
+    let verdict = if report.verified {
+        "yes, no reachable state breaks a hard invariant, whatever the order of the steps and \
+         wherever the run stops"
+            .to_owned()
+    } else {
+        let n = report.violations.len();
+        format!(
+            "NO, {n} hard invariant{} broken in reachable states (below)",
+            if n == 1 { " is" } else { "s are" }
+        )
+    };
+    lines.extend(wrap(&verdict, MAX_WIDTH, "verified: ", "          "));
+    let finished = if report.goal_reached {
+        "yes, every run that completes all steps ends in the finished upgrade".to_owned()
+    } else {
+        format!("NO, {}", report.unmet_goals.join("; "))
+    };
+    lines.extend(wrap(&finished, MAX_WIDTH, "finished: ", "          "));
+    let explored = format!(
+        "{} ({} host completions, {} blocks, at most {} classes of alike hosts in a block)",
+        thousands(report.states as u64),
+        thousands(report.transitions as u64),
+        report.blocks,
+        report.block_classes
+    );
+    lines.extend(wrap(&explored, MAX_WIDTH, "states:   ", "          "));
+    if let Some(elapsed) = options.elapsed {
+        lines.push(format!("time:     {}", elapsed_text(elapsed)));
+    }
+
+    capability_lines(report, &mut lines);
+    degraded_lines(report, &mut lines);
+    for (n, v) in report.violations.iter().enumerate() {
+        violation_lines(n + 1, v, &mut lines);
+    }
+    lines_to_text(lines)
+}
+
+fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {
+    lines.push(String::new());
+    lines.push("capabilities, over every reachable state:".to_owned());
+    let known = CAPABILITIES
+        .iter()
+        .copied()
+        .filter(|c| report.capabilities.contains_key(*c));
+    let others = report
+        .capabilities
+        .keys()
+        .map(String::as_str)
+        .filter(|c| !CAPABILITIES.contains(c));
+    let names: Vec<&str> = known.chain(others).collect();
+    let column = names.iter().map(|n| n.len()).max().unwrap_or(0) + 2;
+    for name in names {
+        let c = &report.capabilities[name];
+        let first = format!("  {name:<column$}");
+        let rest = " ".repeat(first.len());
+        let text = if c.available {
+            "available throughout".to_owned()
+        } else {
+            format!("down during {}", c.unavailable_during.join(", "))
+        };
+        lines.extend(wrap(&text, MAX_WIDTH, &first, &rest));
+    }
+}
+
+fn degraded_lines(report: &VerifyReport, lines: &mut Vec<String>) {
+    if report.degraded.is_empty() {
+        return;
+    }
+    lines.push(String::new());
+    lines.push(
+        "degraded (the cloud works but loses a feature or logs errors; not a failure):".into(),
+    );
+    for d in &report.degraded {
+        let head = format!("{} during {}", d.invariant, d.phases.join(", "));
+        lines.extend(wrap(&head, MAX_WIDTH, "  ", "      "));
+        lines.extend(wrap(&d.message, MAX_WIDTH, "      ", "      "));
+    }
+}
+
+fn violation_lines(n: usize, v: &ViolationReport, lines: &mut Vec<String>) {
+    lines.push(String::new());
+    let at = if v.step.is_empty() {
+        "before any step".to_owned()
+    } else if v.refused {
+        format!("step `{}` would fail", v.step)
+    } else {
+        format!("after step `{}`", v.step)
+    };
+    lines.extend(wrap(
+        &format!("{} {at}", v.invariant),
+        MAX_WIDTH,
+        &format!("violation {n}: "),
+        "    ",
+    ));
+    let field = |label: &str, text: &str, lines: &mut Vec<String>| {
+        let first = format!("    {label:<9}");
+        lines.extend(wrap(text, MAX_WIDTH, &first, &" ".repeat(first.len())));
+    };
+    field("why:", &v.message, lines);
+    field("hosts:", &v.hosts, lines);
+    if !v.differs.is_empty() {
+        field("changed:", &v.differs, lines);
+    }
+    let first = format!(
+        "    {:<9}({} step{}) ",
+        "trace:",
+        v.trace.len(),
+        if v.trace.len() == 1 { "" } else { "s" }
+    );
+    let rest = " ".repeat(13);
+    lines.extend(wrap_list(&v.trace, " →", MAX_WIDTH, &first, &rest));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::elapsed_text;
+
+    #[test]
+    fn times_read_well_at_every_scale() {
+        assert_eq!(elapsed_text(Duration::from_micros(840)), "0.8 ms");
+        assert_eq!(elapsed_text(Duration::from_micros(9_940)), "9.9 ms");
+        assert_eq!(elapsed_text(Duration::from_millis(132)), "132 ms");
+        assert_eq!(elapsed_text(Duration::from_millis(1_523)), "1.52 s");
+    }
+}

@@ -1,0 +1,54 @@
+//! `stackhop simulate (-i FILE | --example NAME) -s SCENARIO [--seed N] [--fault F...]
+//! [--workload NAME=RATE...] [--format text|json]`: rehearses the scenario's plan on the
+//! digital twin.
+//!
+//! The twin runs on a virtual clock: no time passes here, and the same seed gives the same
+//! output byte for byte. Exit 1 when the run did not complete (a fault, a failing step), broke
+//! a hard invariant or took a running instance down; a scenario the check refuses prints the
+//! findings and exits 1 too.
+
+use stackhop_report::simulate_text;
+use stackhop_sim::{SimOptions, Workload};
+
+use crate::cli::{ReportFormat, SimulateArgs, TwinArgs};
+use crate::error::{CommandError, Outcome};
+use crate::output::print;
+
+impl TwinArgs {
+    /// The catalog's workload with the `--workload` overrides.
+    pub(crate) fn workload(&self) -> Result<Workload, CommandError> {
+        self.workload
+            .iter()
+            .try_fold(Workload::defaults(), |w, text| w.set_from(text))
+            .map_err(CommandError::Sim)
+    }
+}
+
+pub(crate) fn run(args: &SimulateArgs) -> Result<Outcome, CommandError> {
+    let loaded = args.inventory.load()?;
+    let scenario = args.scenario.scenario;
+    let format = super::findings_format(args.format);
+    let refused = "; nothing was simulated";
+    let Some(plan) = super::plan_or_refuse(&loaded, scenario, format, refused)? else {
+        return Ok(Outcome::ProblemFound);
+    };
+    let options = SimOptions {
+        seed: args.twin.seed,
+        workload: args.twin.workload()?,
+        faults: args.fault.clone(),
+        ..SimOptions::default()
+    };
+    let report = stackhop_sim::simulate(loaded.transition, &loaded.inventory, &plan, &options)
+        .map_err(CommandError::Sim)?;
+    print(&match args.format {
+        ReportFormat::Text => simulate_text(&report),
+        ReportFormat::Json => report.to_json(),
+    })?;
+    let sound =
+        report.completed() && report.hard_violations.is_empty() && report.instances_disrupted == 0;
+    Ok(if sound {
+        Outcome::Success
+    } else {
+        Outcome::ProblemFound
+    })
+}
