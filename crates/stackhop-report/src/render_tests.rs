@@ -20,7 +20,7 @@ const OPTIONS: VerifyTextOptions<'static> = VerifyTextOptions {
 
 #[test]
 fn verify_simulate_and_compare_fit_and_are_deterministic_on_every_example() {
-    for name in ["allinone", "small", "medium"] {
+    for name in ["allinone", "small", "medium", "lab", "zed"] {
         let (inventory, transition, source) = example(name);
         for scenario in Scenario::ALL {
             let what = format!("{name} {scenario}");
@@ -77,7 +77,7 @@ fn verify_simulate_and_compare_fit_and_are_deterministic_on_every_example() {
     }
     assert_eq!(
         examples::NAMES.len(),
-        4,
+        6,
         "large is covered by the CLI snapshots"
     );
 }

@@ -92,9 +92,10 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
             cap_aliases: aliases.clone(),
             cap_auto: Some("auto"),
             service_versions: false,
-            reason: "2023.1 control services speak compute RPC 6.2, which a Zed compute (6.1) \
-                     refuses: set [upgrade_levels] compute = auto on them before they start \
-                     (nova/compute/rpcapi.py)",
+            reason: "unpinned, 2023.1 control services send rebuild_instance (rebuilds, \
+                     evacuations) at compute RPC 6.2, which a Zed compute (6.1) refuses: set \
+                     [upgrade_levels] compute = auto on them before they start (nova 27 \
+                     compute/rpcapi.py)",
         },
         RpcChannel {
             id: "conductor_not_older_than_compute",
@@ -139,8 +140,9 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
             cap_aliases: aliases,
             cap_auto: Some("auto"),
             service_versions: false,
-            reason: "a migration between a 2023.1 and a Zed compute needs [upgrade_levels] \
-                     compute = auto on the computes too",
+            reason: "a 2023.1 compute sends its peers compute RPC up to 6.2 during resizes and \
+                     migrations: with Zed computes left, the computes need [upgrade_levels] \
+                     compute = auto too",
         },
     ]
 }
