@@ -320,6 +320,9 @@ pub(crate) struct ApplyArgs {
     /// Print every command the plan would run, in order, and run nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// Run the plan even if `verify` finds that it can break the cloud or leaves it unfinished.
+    #[arg(long)]
+    pub(crate) unverified: bool,
     /// Testing: make these steps fail on the sim target (`STEP` or `STEP@HOST`, globs).
     #[arg(long, value_name = "STEP[@HOST]", hide = true)]
     pub(crate) fault: Vec<String>,

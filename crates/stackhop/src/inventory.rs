@@ -8,6 +8,7 @@ use crate::error::CommandError;
 
 /// An inventory ready for the planners: its text, where it came from, its parsed form and the
 /// transition that upgrades it.
+#[derive(Clone)]
 pub(crate) struct Loaded {
     /// The name diagnostics and plans give the inventory: the path as given, or `example:NAME`.
     pub(crate) file: String,

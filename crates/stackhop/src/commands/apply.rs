@@ -5,9 +5,11 @@
 //! Without `--yes` it shows what it is about to do and asks; when standard input is not a
 //! terminal nobody can answer, so it refuses (exit 2). `--plan` applies exactly the reviewed
 //! plan; given `-i` or `--example` too, it refuses (exit 2) when that inventory is not the one
-//! the plan was made from. `--dry-run` prints the commands and touches nothing. Exit codes: 0
-//! the run succeeded, 1 it failed (or the operator said no), 2 bad input, 3 the run could not
-//! go on (journal locked, stopped with Ctrl-C).
+//! the plan was made from. `--dry-run` prints the commands and touches nothing. Before anything
+//! runs the plan is verified, as `stackhop verify` would: a plan that can break the cloud, or
+//! does not finish the upgrade, is refused (exit 1) unless `--unverified` says the operator
+//! knows better. Exit codes: 0 the run succeeded, 1 it failed, was refused (or the operator said
+//! no), 2 bad input, 3 the run could not go on (journal locked, stopped with Ctrl-C).
 
 use std::io::IsTerminal;
 
@@ -19,10 +21,14 @@ use crate::error::{CommandError, Outcome};
 use crate::output::print;
 
 pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
-    let plan = match load_plan(args)? {
-        Some(plan) => plan,
-        None => return Ok(Outcome::ProblemFound),
+    let Some(sourced) = super::plan_from(&args.source, CheckFormat::Text, "; nothing was applied")?
+    else {
+        return Ok(Outcome::ProblemFound);
     };
+    if !args.dry_run && !args.unverified && !verified(&sourced)? {
+        return Ok(Outcome::ProblemFound);
+    }
+    let plan = sourced.plan;
     if args.dry_run {
         let prepared = PreparedPlan::new(plan).map_err(CommandError::Exec)?;
         print(&dry_run(&prepared))?;
@@ -74,10 +80,30 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
     )
 }
 
-/// The plan to apply, or `None` when the scenario's check refused it (findings printed).
-fn load_plan(args: &ApplyArgs) -> Result<Option<Plan>, CommandError> {
-    let sourced = super::plan_from(&args.source, CheckFormat::Text, "; nothing was applied")?;
-    Ok(sourced.map(|s| s.plan))
+/// Whether the plan verifies; when it does not, what verify found is printed and why nothing
+/// runs.
+fn verified(sourced: &super::Sourced) -> Result<bool, CommandError> {
+    let loaded = sourced.loaded()?;
+    let report = sourced.verify(&loaded)?;
+    if report.verified && report.goal_reached {
+        return Ok(true);
+    }
+    let plan = sourced.saved.as_ref().map_or_else(
+        || format!("stackhop's own, made from {}", loaded.file),
+        |s| s.file.clone(),
+    );
+    print(&stackhop_report::verify_text(
+        &report,
+        &stackhop_report::VerifyTextOptions {
+            plan: &plan,
+            elapsed: None,
+        },
+    ))?;
+    eprintln!(
+        "error: the plan does not verify, so nothing was applied; fix it (`stackhop verify` shows \
+         the same), or pass --unverified to run it anyway"
+    );
+    Ok(false)
 }
 
 /// What `apply` is about to do, for the operator to confirm.

@@ -82,6 +82,30 @@ struct Sourced {
     inventory: Option<Loaded>,
 }
 
+impl Sourced {
+    /// The inventory the plan is for: the one named on the command line, or the plan's own.
+    fn loaded(&self) -> Result<Loaded, CommandError> {
+        match (&self.inventory, &self.saved) {
+            (Some(loaded), _) => Ok(loaded.clone()),
+            (None, Some(saved)) => saved.inventory(),
+            (None, None) => Err(CommandError::Usage(
+                "give an inventory with -i or --example, or a saved plan with --plan".to_owned(),
+            )),
+        }
+    }
+
+    /// Every state the plan can reach, checked; a verifier error points into the plan file.
+    fn verify(&self, loaded: &Loaded) -> Result<stackhop_verify::VerifyReport, CommandError> {
+        stackhop_verify::verify(loaded.transition, &loaded.inventory, &self.plan).map_err(|error| {
+            CommandError::Verify {
+                file: self.saved.as_ref().map(|s| s.file.clone()),
+                at: self.saved.as_ref().and_then(|s| s.locate(&error)),
+                error,
+            }
+        })
+    }
+}
+
 /// The plan `--plan` names (checked against `-i` or `--example` when given), or the planner's
 /// plan for the inventory and scenario; `None` when the scenario's check refused it (see
 /// [`plan_or_refuse`]).

@@ -23,27 +23,13 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Outcome, CommandError> {
     let Some(sourced) = super::plan_from(&args.source, format, refused)? else {
         return Ok(Outcome::ProblemFound);
     };
-    let (plan, saved) = (sourced.plan, sourced.saved);
-    let loaded = match (sourced.inventory, &saved) {
-        (Some(loaded), _) => loaded,
-        (None, Some(saved)) => saved.inventory()?,
-        (None, None) => {
-            return Err(CommandError::Usage(
-                "give an inventory with -i or --example, or a saved plan with --plan".to_owned(),
-            ));
-        }
-    };
-
+    let loaded = sourced.loaded()?;
     let start = Instant::now();
-    let result = stackhop_verify::verify(loaded.transition, &loaded.inventory, &plan);
+    let result = sourced.verify(&loaded);
     let elapsed = start.elapsed();
-    let report = result.map_err(|error| CommandError::Verify {
-        file: saved.as_ref().map(|s| s.file.clone()),
-        at: saved.as_ref().and_then(|s| s.locate(&error)),
-        error,
-    })?;
+    let report = result?;
 
-    let source = match &saved {
+    let source = match &sourced.saved {
         Some(saved) => saved.file.clone(),
         None => format!("stackhop's own, made from {}", loaded.file),
     };

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use stackhop_exec::{Access, Journal, RowCounts};
 
-use crate::common::{json, stackhop_in, temp_dir, write};
+use crate::common::{crate_dir, fixture, json, stackhop_in, temp_dir, write};
 
 fn counts(journal: &Path) -> RowCounts {
     Journal::open(journal, Access::ReadOnly)
@@ -512,4 +512,61 @@ fn run_commands_help_fits_100_columns() {
         run.stdout
             .contains("stackhop-run.db in the current directory")
     );
+}
+
+#[test]
+fn a_plan_that_does_not_verify_is_refused_before_anything_runs() {
+    let dir = temp_dir();
+    let plan = crate_dir()
+        .join(fixture("rdo-documents-live-compute.json"))
+        .display()
+        .to_string();
+    for target in ["sim", "local"] {
+        let run = stackhop_in(
+            dir.path(),
+            [
+                "apply",
+                "--plan",
+                &plan,
+                "--target",
+                target,
+                "--yes",
+                "--journal",
+                "run.db",
+            ],
+        );
+        run.assert_code(1);
+        assert!(
+            run.stdout.contains(
+                "violation 1: vif_events_deliverable after step `nova-computes.cmp1.start`"
+            ),
+            "{}",
+            run.report()
+        );
+        assert!(
+            run.stderr
+                .contains("the plan does not verify, so nothing was applied"),
+            "{}",
+            run.report()
+        );
+        assert!(
+            !dir.path().join("run.db").exists(),
+            "{target}: a journal was written"
+        );
+    }
+    // The operator who knows better can still run it, on the twin here.
+    let run = stackhop_in(
+        dir.path(),
+        [
+            "apply",
+            "--plan",
+            &plan,
+            "--unverified",
+            "--yes",
+            "--journal",
+            "run.db",
+        ],
+    );
+    assert!(!run.stderr.contains("does not verify"), "{}", run.report());
+    assert!(dir.path().join("run.db").exists(), "{}", run.report());
 }
