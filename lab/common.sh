@@ -4,7 +4,10 @@ set -euo pipefail
 
 LAB=${STACKHOP_LAB:-/opt/stackhop-lab}
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# the 2023.1 upper constraints (openstack/requirements tag 2023.1-eom; not on PyPI): the shared
+# copy next to the checkout if there is one, else the copy vendored in lab/ (byte-identical)
 CONSTRAINTS=${STACKHOP_LAB_CONSTRAINTS:-$LAB_SRC/../../shared/lab/upper-constraints-2023.1.txt}
+[ -n "${STACKHOP_LAB_CONSTRAINTS:-}" ] || [ -r "$CONSTRAINTS" ] || CONSTRAINTS=$LAB_SRC/upper-constraints-2023.1.txt
 NOVA_NEW_VERSION=27.5.1          # nova 2023.1 (Antelope), as in real-lab.md
 PLACEMENT_NEW_VERSION=9.0.0      # openstack-placement 2023.1
 NEW=2023.1

@@ -6,7 +6,7 @@ when the check fails, 2 on bad input.
   e2e.py instances SERVERS_JSON                  every server ACTIVE? (openstack server list -f json)
   e2e.py still-active BEFORE_JSON AFTER_JSON     every server of BEFORE still there and ACTIVE
   e2e.py pin-steps PLAN                          ids of the steps that set [upgrade_levels] compute
-  e2e.py break-plan PLAN OUT                     PLAN without its pin steps (and every `after` on them)
+  e2e.py break-plan PLAN OUT                     PLAN without its pin steps (dependents rewired)
   e2e.py kill-step PLAN --computes cmp1,cmp2     the step e2e waits for before killing apply
   e2e.py attempts JOURNAL [--step ID]            number of attempts recorded (of one step)
   e2e.py status STATUS_JSON                      run succeeded and every step succeeded?
@@ -70,23 +70,37 @@ def cmd_pin_steps(a):
 
 
 def cmd_break_plan(a):
+    """Remove the pin steps. Every step that waited for one waits instead for what the pin
+    waited for, so the plan differs from the reviewed one only by the missing pin (and not by
+    a start that may now run before the schema sync)."""
     plan = load_json(a.plan)
     steps = steps_of(plan)
-    gone = {s["id"] for s in steps if is_pin_step(s)}
+    gone = {s["id"]: list(s.get("after", [])) for s in steps if is_pin_step(s)}
     if not gone:
         die("the plan has no step that sets [upgrade_levels] compute: nothing to break", 1)
+
+    def expand(ids):
+        out = []
+        for x in ids:
+            for y in (expand(gone[x]) if x in gone else [x]):
+                if y not in out:
+                    out.append(y)
+        return out
+
     kept = []
     for s in steps:
         if s["id"] in gone:
             continue
         s = dict(s)
-        s["after"] = [x for x in s.get("after", []) if x not in gone]
+        s["after"] = expand(s.get("after", []))
         kept.append(s)
     plan["steps"] = kept
     with open(a.out, "w") as f:
         json.dump(plan, f, indent=2)
         f.write("\n")
-    print("removed %s; %d steps left" % (", ".join(sorted(gone)), len(kept)))
+    print("removed %s (its dependents now wait for %s); %d steps left"
+          % (", ".join(sorted(gone)), ", ".join(sorted({y for v in gone.values() for y in v})) or "nothing",
+             len(kept)))
 
 
 def topo(steps):

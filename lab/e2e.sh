@@ -37,6 +37,7 @@ KILL_SIGNAL=${E2E_KILL_SIGNAL:-KILL}
 E2E() { "$SYSPY" "$LAB_SRC/e2e.py" "$@"; }
 RUN=$WORK/${E2E_RUN:-run1}      # the run the stages act on (up: run1; interrupt: run2)
 PROBE_PID= APPLY_PID=
+STAGE_LOGS=()                   # what on_exit shows the tail of when the current stage fails
 mkdir -p "$WORK"
 touch "$WORK/.e2e-start"
 
@@ -76,7 +77,7 @@ on_exit() {
   if [ $rc != 0 ]; then
     printf '\n[e2e] FAILED (exit %s) in stage "%s". Work dir: %s\n' "$rc" "${failed:-?}" "$WORK" >&2
     local f
-    for f in "$RUN/up.log" "$RUN/apply.log" "$RUN/resume.log" "$WORK/negative/apply.log"; do
+    for f in "${STAGE_LOGS[@]}"; do
       [ -s "$f" ] && [ "$f" -nt "$WORK/.e2e-start" ] || continue     # written by this invocation
       printf '\n--- tail of %s\n' "$f" >&2; tail -30 "$f" >&2
     done
@@ -93,7 +94,6 @@ on_exit() {
         tail -3 "$f" | cut -c1-300 >&2
       done
     fi
-    [ -s "$RUN/probe.log" ] && { printf '\n--- tail of %s\n' "$RUN/probe.log" >&2; tail -10 "$RUN/probe.log" >&2; }
   fi
   save_lab_logs "$RUN"
   # the side-by-side report, also after a failure (whatever the runs got to record)
@@ -111,6 +111,8 @@ on_exit() {
   exit $rc
 }
 trap on_exit EXIT
+trap 'exit 143' TERM        # a CI timeout: still clean up
+trap 'exit 130' INT
 save_lab_logs() {   # DIR: keep the lab's logs (down.sh removes them)
   [ -d "$LAB/logs" ] && [ -d "$1" ] && { rm -rf "$1/lab-logs"; cp -a "$LAB/logs" "$1/lab-logs" 2>/dev/null; }
   return 0
@@ -127,14 +129,14 @@ st_build() {
     fi
   fi
   [ -x "$STACKHOP" ] || die "no stackhop binary at $STACKHOP (set STACKHOP=...)"
+  STACKHOP=$(readlink -f "$STACKHOP")     # the stages cd into the run directory
   "$STACKHOP" --version
   export STACKHOP
 }
 need_stackhop() {   # stages run alone still need the binary
-  [ -n "${STACKHOP:-}" ] && [ -x "$STACKHOP" ] && return
   local b=${STACKHOP:-${CARGO_TARGET_DIR:-$REPO/target}/release/stackhop}
   [ -x "$b" ] || die "no stackhop binary at $b: run the build stage or set STACKHOP"
-  STACKHOP=$b
+  STACKHOP=$(readlink -f "$b")
 }
 
 lab_is_fresh() {   # a Zed lab nobody has upgraded or touched
@@ -146,6 +148,7 @@ lab_is_fresh() {   # a Zed lab nobody has upgraded or touched
 # lab_up RESET: bring the lab up with lab/up.sh (reset=1: lab/down.sh first), record the instances
 lab_up() {
   mkdir -p "$RUN"
+  STAGE_LOGS=("$RUN/down.log" "$RUN/up.log")
   if [ "$1" = 1 ] || [ "${E2E_FRESH:-0}" = 1 ] || { [ -e "$LAB" ] && ! lab_is_fresh; }; then
     log "lab/down.sh"
     bash "$LAB_SRC/down.sh" >"$RUN/down.log" 2>&1 || { tail -20 "$RUN/down.log" >&2; fail "lab/down.sh failed"; }
@@ -173,6 +176,7 @@ st_static() {
   estage "$(basename "$RUN"): check, plan, verify, simulate"
   need_stackhop
   [ -e "$INV" ] || die "no inventory at $INV (run the up stage)"
+  STAGE_LOGS=()
   run_to "$RUN/check.txt" "$STACKHOP" check -i "$INV" -s "$SCENARIO"
   run_to "$RUN/check.json" "$STACKHOP" check -i "$INV" -s "$SCENARIO" --format json
   run_to "$RUN/plan.stdout.json" "$STACKHOP" plan -i "$INV" -s "$SCENARIO" --format json --out "$RUN/plan.json"
@@ -212,6 +216,7 @@ st_apply() {
   need_stackhop
   [ -e "$RUN/plan.json" ] || die "no $RUN/plan.json (run the static stage)"
   rm -f "$RUN/run.db" "$RUN/run.db-lock" "$RUN/run.db-wal" "$RUN/run.db-shm"
+  STAGE_LOGS=("$RUN/apply.log" "$RUN/probe.log")
   probe_start
   local t0 t1 rc=0
   t0=$(date +%s.%N)
@@ -232,6 +237,7 @@ st_checks() {
   estage "$(basename "$RUN"): checks"
   need_stackhop
   local newver; newver=$(cat "$RUN/new-service-version")
+  STAGE_LOGS=("$RUN/status.json.err")
   # 1. the journal: the run succeeded, every step succeeded
   run_to "$RUN/status.json" "$STACKHOP" status --journal "$RUN/run.db" --format json
   E2E status "$RUN/status.json" >&2 || fail "the journal does not record a fully succeeded run"
@@ -294,6 +300,7 @@ st_interrupt() {
   local kstep; kstep=$(E2E kill-step "$RUN/plan.json" --computes "$(tr ' ' , <<<"$COMPUTES")" ${E2E_KILL_STEP:+--regex "$E2E_KILL_STEP"}) \
     || fail "no step to kill apply at"
   log "apply will be killed (SIG$KILL_SIGNAL) when step $kstep starts"
+  STAGE_LOGS=("$RUN/apply.log" "$RUN/resume.log" "$RUN/probe.log")
   probe_start
   local t0 t1 t2 rc=0 kids
   t0=$(date +%s.%N)
@@ -341,12 +348,14 @@ st_negative() {
   [ -e "$src" ] || src=$WORK/run1/plan.json
   [ -e "$src" ] || die "no plan.json to break (run the static stage)"
   rm -rf "$d"; mkdir -p "$d"
+  STAGE_LOGS=("$d/verify.err" "$d/apply.log")
   E2E break-plan "$src" "$d/broken.json" >&2 || fail "could not remove the pin step from $src"
   local rc=0
   "$STACKHOP" verify --plan "$d/broken.json" --format json >"$d/verify.json" 2>"$d/verify.err" || rc=$?
   log "verify of the broken plan exited $rc"
   [ $rc = 1 ] || { cat "$d/verify.err" >&2; fail "verify of a plan without the pin exited $rc, not 1"; }
   [ "$(E2E get "$d/verify.json" verified)" = false ] || fail "verify's JSON does not say verified: false"
+  log "verify's violations: $(E2E get "$d/verify.json" violations | cut -c1-400)"
   # apply must refuse before running anything. If it ran the plan it would upgrade the lab
   # unpinned: watch its journal and stop it at its first step.
   local arc=0 ran=0
