@@ -225,8 +225,11 @@ fn exclusions(report: &SimReport, constraints: &Constraints) -> Vec<String> {
 }
 
 fn recommend(entries: &[ScenarioEntry], constraints: &Constraints) -> (Option<Scenario>, String) {
+    // A scenario that re-creates users' instances from snapshots gives each of them an outage
+    // of its own: it is recommended only when every other one does too.
     let key = |r: &SimReport| {
         (
+            r.instances_recreated > 0,
             r.worst_downtime().map_or(0, |(_, d)| d),
             r.makespan_s,
             r.manual_steps,
@@ -265,21 +268,35 @@ fn recommend(entries: &[ScenarioEntry], constraints: &Constraints) -> (Option<Sc
             })
     };
     let mut reason = format!(
-        "{}: of the {} usable scenario(s){}, it keeps its worst-hit capability down the least \
+        "{}: of the {} usable scenario(s){}{}, it keeps its worst-hit capability down the least \
          ({}); the whole upgrade takes {}.",
         best.scenario,
-        candidates.len(),
+        if report.instances_recreated == 0 {
+            candidates
+                .iter()
+                .filter(|(_, r)| r.instances_recreated == 0)
+                .count()
+        } else {
+            candidates.len()
+        },
         if constraints == &Constraints::default() {
             ""
         } else {
             " that meet the constraints"
+        },
+        if report.instances_recreated == 0
+            && candidates.iter().any(|(_, r)| r.instances_recreated > 0)
+        {
+            " that leave every instance running"
+        } else {
+            ""
         },
         worst(report),
         fmt_duration(report.makespan_s),
     );
     let tied: Vec<String> = ranked[1..]
         .iter()
-        .filter(|(_, r)| key(r).0 == key(report).0)
+        .filter(|(_, r)| key(r).0 == key(report).0 && key(r).1 == key(report).1)
         .map(|(e, r)| format!("{} ({})", e.scenario, fmt_duration(r.makespan_s)))
         .collect();
     if !tied.is_empty() {
@@ -294,6 +311,19 @@ fn recommend(entries: &[ScenarioEntry], constraints: &Constraints) -> (Option<Sc
         ));
     } else if let Some((next, r)) = ranked.get(1) {
         reason.push_str(&format!(" Next: {} ({}).", next.scenario, worst(r)));
+    }
+    let best_down = key(report).1;
+    for (e, r) in ranked[1..]
+        .iter()
+        .filter(|(_, r)| key(r).0 && key(r).1 < best_down)
+    {
+        reason.push_str(&format!(
+            " {} keeps it down less ({}) but re-creates {} instance(s) from snapshots, an \
+             outage for each.",
+            e.scenario,
+            worst(r),
+            r.instances_recreated
+        ));
     }
     if report.instances_recreated > 0 {
         reason.push_str(&format!(
