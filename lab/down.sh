@@ -7,7 +7,9 @@ source "$(dirname "$0")/common.sh"
 set +e
 [ "$(id -u)" = 0 ] || die "must run as root"
 
-alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+# a real pid (never 0 or 1: `kill 0` would signal our own process group, and
+# `supervisorctl pid all` prints 0 for every program that is not running)
+alive() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -gt 1 ] && kill -0 "$1" 2>/dev/null; }
 # kill_pids SIGNAL-WAIT-SECONDS PID...: TERM, wait, then KILL what is left
 kill_pids() {
   local wait=$1; shift
@@ -37,7 +39,7 @@ SPID=$(pidfile "$LAB/run/supervisord.pid")
 PIDS=()
 if alive "$SPID"; then
   # remember every program's pid in case supervisord does not get them all down
-  PIDS+=($(sv pid all 2>/dev/null | grep -E '^[0-9]+$'))
+  PIDS+=($(sv pid all 2>/dev/null | grep -E '^[1-9][0-9]*$'))
   for p in "${PIDS[@]}"; do PIDS+=($(descendants "$p")); done
   # 1. rabbit the polite way (it needs the cookie + node name), with a bound
   if sv status rabbitmq 2>/dev/null | grep -q RUNNING; then
@@ -55,9 +57,13 @@ fi
 kill_pids 20 "$SPID" "${PIDS[@]}" \
   "$(pidfile "$LAB/run/mysqld/mysqld.pid")" "$(pidfile "$LAB/run/rabbitmq/rabbitmq.pid")"
 # 4. any process still running a lab binary or config (e.g. an orphan after supervisord crashed)
+#    Never this script or one of its callers (a `bash -c '... /opt/stackhop-lab ...'` that runs
+#    down.sh names the lab root too).
+MINE=" "; a=$$
+while [ "${a:-0}" -gt 1 ]; do MINE+="$a "; a=$(ps -o ppid= -p "$a" 2>/dev/null | tr -d ' '); done
 LEFT=()
 for d in /proc/[0-9]*; do
-  p=${d#/proc/}; [ "$p" = $$ ] && continue
+  p=${d#/proc/}; case "$MINE" in *" $p "*) continue;; esac
   if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "$LAB/"; then LEFT+=("$p"); fi
 done
 kill_pids 10 "${LEFT[@]}"

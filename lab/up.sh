@@ -133,6 +133,11 @@ uwsgi_ini() {
   echo "processes = 1"
   echo "threads = 1"
   echo "die-on-term = true"
+  # a worker that does not die on SIGTERM is killed after 5 s. Zed's nova-api worker sometimes
+  # segfaults on SIGTERM and then hangs; the master would wait 60 s for it (supervisord kills
+  # the lot at stopwaitsecs=30), with the API accepting connections and answering none
+  echo "worker-reload-mercy = 5"
+  echo "reload-mercy = 5"
   echo "lazy-apps = true"
   echo "buffer-size = 65535"
   echo "add-header = Connection: close"     # pitfall 1: keystoneauth would reuse dead connections
