@@ -44,6 +44,53 @@ pub fn apply(
     Ok(next)
 }
 
+/// The cloud while an action is under way on some hosts, when that differs from both the cloud
+/// before and after it: a restart takes the restarted services down until they are back. Only
+/// capabilities are judged in this state (nothing runs that did not run before), so verify and
+/// the simulator can report the brief outage of a restart that the states before and after the
+/// step do not show.
+pub fn in_flight(
+    rules: &RuleBook,
+    state: &CloudState,
+    action: &Action,
+    hosts: &[u32],
+) -> Result<Option<CloudState>, ApplyError> {
+    let mut changed = Vec::with_capacity(hosts.len());
+    for &id in hosts {
+        let before = state.host(id).ok_or(ApplyError::UnknownHost(id))?;
+        if let Some(during) = in_flight_host(rules, before, action)? {
+            changed.push((id, during));
+        }
+    }
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    let mut next = state.clone();
+    next.regroup(changed);
+    Ok(Some(next))
+}
+
+/// One host's state while an action runs on it, when it passes through one (see [`in_flight`]).
+pub fn in_flight_host(
+    rules: &RuleBook,
+    host: &HostState,
+    action: &Action,
+) -> Result<Option<HostState>, ApplyError> {
+    let Action::RestartService { service } = action else {
+        return Ok(None);
+    };
+    let sel = selector(rules, service)?;
+    let mut h = host.clone();
+    let mut any = false;
+    for s in selected(rules, &mut h, &sel) {
+        if s.running.is_some() {
+            s.running = None;
+            any = true;
+        }
+    }
+    Ok(any.then_some(h))
+}
+
 /// Applies an action to one host. `view` is the cloud before the step, for preconditions that
 /// look beyond the host; `global` is updated in place.
 pub fn apply_host(

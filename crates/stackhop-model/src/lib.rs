@@ -16,7 +16,7 @@ mod state;
 mod view;
 
 pub use action::{Action, ActionKind, MoveMode, ServiceSelector};
-pub use apply::{ApplyError, apply, apply_host};
+pub use apply::{ApplyError, apply, apply_host, in_flight, in_flight_host};
 pub use capability::{CAPABILITIES, CapabilitySet};
 pub use goal::unmet_goals;
 pub use ids::{DbKey, Env, Level, ProjectId, Release, ServiceId};

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use stackhop_catalog::Transition;
 use stackhop_inventory::Inventory;
 use stackhop_model::{
-    Action, CapabilitySet, Class, CloudState, HostState, apply, check_invariants,
+    Action, CapabilitySet, Class, CloudState, HostState, apply, check_invariants, in_flight,
 };
 use stackhop_plan::Plan;
 
@@ -169,6 +169,9 @@ struct CapTrack {
     phase: String,
     windows: Vec<(u64, u64, String)>,
     down_ms: u64,
+    /// Outages while a host is in the middle of a step (a restart), which neither the state
+    /// before nor after the step shows; merged with `windows` in the report.
+    in_flight: Vec<(u64, u64, String)>,
 }
 
 struct Run<'a> {
@@ -247,6 +250,7 @@ pub fn simulate(
             phase: String::new(),
             windows: Vec::new(),
             down_ms: 0,
+            in_flight: Vec::new(),
         })
         .collect();
     let batch = !options.exhaustive;
@@ -374,6 +378,20 @@ fn prepare(
         return Err(SimError::Cycle);
     }
     Ok(steps)
+}
+
+/// Windows sorted by start with overlapping ones joined; a joined window keeps the phase of
+/// the one that opened it.
+fn merged(mut windows: Vec<(u64, u64, String)>) -> Vec<(u64, u64, String)> {
+    windows.sort();
+    let mut out: Vec<(u64, u64, String)> = Vec::with_capacity(windows.len());
+    for (start, end, phase) in windows {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end, phase)),
+        }
+    }
+    out
 }
 
 impl Run<'_> {
@@ -526,8 +544,26 @@ impl Run<'_> {
                 end = HostEnd::Down(h);
             }
         }
+        self.note_in_flight(i, pos, end_at);
         self.seq += 1;
         self.queue.push(Reverse((end_at, self.seq, i, pos, end)));
+    }
+
+    /// The capabilities a host's part of a step takes down while it runs (a restart).
+    fn note_in_flight(&mut self, i: usize, pos: usize, end_at: u64) {
+        let step = &self.plan.steps[i];
+        let host = self.steps[i].hosts[pos];
+        let Ok(Some(during)) =
+            in_flight(self.twin.rules(), self.twin.state(), &step.action, &[host])
+        else {
+            return;
+        };
+        let caps = CapabilitySet::of(&stackhop_model::View::of(self.twin.rules(), &during));
+        for c in &mut self.caps {
+            if !caps.is_up(c.name) && end_at > self.now {
+                c.in_flight.push((self.now, end_at, step.phase.clone()));
+            }
+        }
     }
 
     fn finish_step(&mut self, i: usize) {
@@ -612,6 +648,11 @@ impl Run<'_> {
                     if down_at_end {
                         c.windows.push((c.since, end, std::mem::take(&mut c.phase)));
                         c.down_ms += end - c.since;
+                    }
+                    if !c.in_flight.is_empty() {
+                        c.windows.append(&mut c.in_flight);
+                        c.windows = merged(std::mem::take(&mut c.windows));
+                        c.down_ms = c.windows.iter().map(|(s, e, _)| e - s).sum();
                     }
                     let downtime_s = secs(c.down_ms);
                     let failed = c.rate * c.down_ms as f64 / 60_000.0;

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use stackhop_model::{
     Action, ApplyError, CapabilitySet, Class, Global, HostRef, HostState, RuleBook, View,
-    apply_host, check_invariants, unmet_goals,
+    apply_host, check_invariants, in_flight_host, unmet_goals,
 };
 
 use crate::describe::{global_diff, host_diff, one_host, some_hosts};
@@ -821,6 +821,38 @@ impl<'a, 'p> Engine<'a, 'p> {
         Ok(())
     }
 
+    /// While one host of entry `i` is in the middle of a step (a restart, with its services
+    /// down), the capabilities that stop working count as down during the step's phase.
+    fn note_in_flight(&mut self, st: &State<'_, '_>, i: usize, during: HostState, phase: usize) {
+        let mut hosts: Vec<Arc<HostState>> = Vec::with_capacity(st.hosts.len() + 1);
+        let mut counts: Vec<u32> = Vec::with_capacity(st.hosts.len() + 1);
+        for (k, (host, &(_, n))) in st.hosts.iter().zip(st.entries).enumerate() {
+            let n = if k == i { n.saturating_sub(1) } else { n };
+            if n > 0 {
+                hosts.push(host.clone());
+                counts.push(n);
+            }
+        }
+        hosts.push(Arc::new(during));
+        counts.push(1);
+        let v = view(self.rules, st.global, &hosts, &counts);
+        let caps = CapabilitySet::of(&v);
+        let mut down = 0u64;
+        for (k, name) in self.capability_names.iter().enumerate() {
+            if !caps.is_up(name) && k < 64 {
+                down |= 1 << k;
+            }
+        }
+        if down != 0 {
+            let a = self.intern_annotation(Annotation {
+                down,
+                degraded: Vec::new(),
+            });
+            self.hits
+                .insert((a, u32::try_from(phase).unwrap_or(NONE)), ());
+        }
+    }
+
     /// One host of entry `i` completes step `s`; returns the states reached (none if refused).
     fn fire(&mut self, st: &State<'_, '_>, i: usize, s: u32) -> Result<Vec<u32>, VerifyError> {
         let (x, entries) = (st.x, st.entries);
@@ -832,6 +864,9 @@ impl<'a, 'p> Engine<'a, 'p> {
         self.transitions += 1;
         let setup = self.setup;
         let step = &setup.steps[s as usize];
+        if let Ok(Some(during)) = in_flight_host(self.rules, &st.hosts[i], step.action) {
+            self.note_in_flight(st, i, during, step.phase);
+        }
         let mut next_global = (**st.global).clone();
         let after_host = match apply_host(st.view, &mut next_global, &st.hosts[i], step.action) {
             Ok(h) => h,

@@ -273,3 +273,17 @@ fn print_broken_cases() {
         }
     }
 }
+
+#[test]
+fn a_restart_of_the_only_controller_is_a_short_outage_verify_reports() {
+    // After the last compute the controllers restart; with one controller, the API is gone
+    // until it is back, which the lab's probe sees (lab/e2e.sh).
+    let report = run(&lab_plan(Scenario::LiveCompute));
+    let api = &report.capabilities["compute_api"];
+    assert_eq!(api.unavailable_during, ["nova-controllers", "unpin"]);
+    let without = run(&without(&lab_plan(Scenario::LiveCompute), "unpin.restart"));
+    assert_eq!(
+        without.capabilities["compute_api"].unavailable_during,
+        ["nova-controllers"]
+    );
+}
