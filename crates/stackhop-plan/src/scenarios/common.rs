@@ -143,13 +143,24 @@ pub(crate) fn prepare(b: &mut Builder<'_>, rules: &RuleBook) {
 
 /// Health checks for the capabilities the cloud has.
 pub(crate) fn health(b: &mut Builder<'_>, rules: &RuleBook, phase: &str, capabilities: &[&str]) {
+    health_at(b, rules, phase, phase, capabilities);
+}
+
+/// Health checks in `phase` whose ids start with `prefix` (a batch's own checks).
+pub(crate) fn health_at(
+    b: &mut Builder<'_>,
+    rules: &RuleBook,
+    phase: &str,
+    prefix: &str,
+    capabilities: &[&str],
+) {
     let api: Vec<usize> = b.hosts.api_host().into_iter().collect();
     let specs = capabilities
         .iter()
         .filter(|c| rules.capabilities.iter().any(|k| k.name == **c))
         .map(|c| {
             spec(
-                format!("{phase}.check.{c}"),
+                format!("{prefix}.check.{c}"),
                 Action::HealthCheck {
                     capability: (*c).to_owned(),
                 },

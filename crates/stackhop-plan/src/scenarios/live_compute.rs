@@ -279,7 +279,7 @@ fn rolling(
             ),
         );
         if label == "canary" {
-            common::health(b, rules, &format!("{phase}.canary"), &["boot"]);
+            common::health_at(b, rules, phase, &format!("{phase}.canary"), &["boot"]);
         }
     }
 }
