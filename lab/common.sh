@@ -20,7 +20,7 @@ PASS=secret                      # lab-only password for every account (loopback
 CTL=ctl                          # the controller host: nova-api/conductor/scheduler, placement-api
 COMPUTES="cmp1 cmp2 cmp3"        # the compute hosts, one nova-compute each
 
-# The profile's layout (see lab/README.md and /work/notes/debian-venv-contract.md):
+# The profile's layout (see lab/README.md):
 #   $LAB/hosts/<host>/            that host's "/": etc/ (config shared by both releases), var/lib/nova
 #   $LAB/releases/<project>-<rel> code (bin/) and per-release glue (uwsgi ini, api-paste.ini)
 #   $LAB/current/<project>-<host> -> releases/<project>-<rel>: what that host runs

@@ -519,7 +519,13 @@ st_nova() {
     local N="$LAB/releases/nova-$OLD/bin/nova-manage --config-file $cc"
     quiet nova $N api_db sync
     quiet nova $N cell_v2 map_cell0
-    $N cell_v2 list_cells 2>/dev/null | grep -q ' cell1 ' || quiet nova $N cell_v2 create_cell --name=cell1
+    # list_cells can miss an existing cell1 on a busy machine; create_cell then says it exists
+    if ! $N cell_v2 list_cells 2>/dev/null | grep -q ' cell1 '; then
+      local out
+      out=$($N cell_v2 create_cell --name=cell1 2>&1) \
+        || grep -q 'already exists for another cell' <<<"$out" \
+        || { printf '%s\n' "$out" >>"$LAB/logs/setup-nova.log"; die "cell_v2 create_cell failed (see $LAB/logs/setup-nova.log)"; }
+    fi
     quiet nova $N db sync
   else
     log "nova control plane already on $(release_of "nova-$CTL"): no $OLD db sync"
@@ -640,7 +646,7 @@ st_boot() {
 
 st_inventory() {
   stage "inventory"
-  # exactly the profile contract's inventory (/work/notes/debian-venv-contract.md), paths into $LAB;
+  # exactly the profile's inventory (lab/README.md; the built-in example `lab` is the same), paths into $LAB;
   # the boot stage puts one instance on each compute
   write_if_changed "$LAB/inventory.yaml" <<E
 name: stackhop-lab

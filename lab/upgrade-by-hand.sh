@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Zed -> 2023.1 rolling upgrade of the lab, by hand: placement, then the nova control plane
 # (pinned), then one compute at a time, with exactly the commands the debian-venv profile
-# renders (see README.md and /work/notes/debian-venv-contract.md), each stage timed. A
+# renders (see README.md), each stage timed. A
 # measuring stick and documentation for stackhop's catalog.
 #   lab/upgrade-by-hand.sh            # probe runs alongside (PROBE=0 to skip)
 #   PROBE_API=2 PROBE_BOOT=20 lab/upgrade-by-hand.sh   # probe cadences in seconds
