@@ -1,5 +1,7 @@
 //! Duration model: every number with its assumption and where it came from.
 
+use stackhop_inventory::Inventory;
+
 /// One parameter of a duration model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
@@ -16,6 +18,24 @@ pub struct DurationModel {
     pub params: Vec<Parameter>,
 }
 
+impl Parameter {
+    pub const fn new(
+        name: &'static str,
+        seconds: f64,
+        unit: &'static str,
+        assumption: &'static str,
+        source: &'static str,
+    ) -> Self {
+        Parameter {
+            name,
+            seconds,
+            unit,
+            assumption,
+            source,
+        }
+    }
+}
+
 impl DurationModel {
     /// A parameter's value; unknown names cost nothing rather than panicking, and a test in each
     /// transition checks that every name it asks for exists.
@@ -28,6 +48,26 @@ impl DurationModel {
 
     pub fn has(&self, name: &str) -> bool {
         self.params.iter().any(|p| p.name == name)
+    }
+
+    /// Seconds per host to move its instances off: the busiest host's instances at the
+    /// model's `live_migration` or `snapshot_move` rate, or `wait_empty` for their owners.
+    pub(crate) fn move_instances_s(
+        &self,
+        mode: stackhop_model::MoveMode,
+        inventory: &Inventory,
+    ) -> f64 {
+        let instances = inventory
+            .hosts
+            .iter()
+            .map(|h| h.instances)
+            .max()
+            .unwrap_or(0) as f64;
+        match mode {
+            stackhop_model::MoveMode::Live => self.get("live_migration") * instances,
+            stackhop_model::MoveMode::Snapshot => self.get("snapshot_move") * instances,
+            stackhop_model::MoveMode::Wait => self.get("wait_empty"),
+        }
     }
 }
 

@@ -15,27 +15,12 @@
 //! Database row rates are kept consistent with Nova's: ~20k narrow rows/s, ~3k wide rows/s.
 
 use stackhop_inventory::Inventory;
-use stackhop_model::{Action, MoveMode};
+use stackhop_model::Action;
 
 use crate::durations::{DurationModel, Estimate, Parameter};
 
-const fn p(
-    name: &'static str,
-    seconds: f64,
-    unit: &'static str,
-    assumption: &'static str,
-    source: &'static str,
-) -> Parameter {
-    Parameter {
-        name,
-        seconds,
-        unit,
-        assumption,
-        source,
-    }
-}
-
 pub(crate) fn model() -> DurationModel {
+    let p = Parameter::new;
     DurationModel {
         params: vec![
             p(
@@ -310,19 +295,7 @@ pub(crate) fn estimate(model: &DurationModel, action: &Action, inventory: &Inven
         Action::DisableCompute {} | Action::EnableCompute {} => {
             per_host(model.get("scheduler_toggle"))
         }
-        Action::MigrateInstances { mode, .. } => {
-            let instances = inventory
-                .hosts
-                .iter()
-                .map(|h| h.instances)
-                .max()
-                .unwrap_or(0) as f64;
-            per_host(match mode {
-                MoveMode::Live => model.get("live_migration") * instances,
-                MoveMode::Snapshot => model.get("snapshot_move") * instances,
-                MoveMode::Wait => model.get("wait_empty"),
-            })
-        }
+        Action::MigrateInstances { mode, .. } => per_host(model.move_instances_s(*mode, inventory)),
         Action::ProvisionHost { .. } => per_host(model.get("provision_host")),
         Action::ReinstallHost { .. } => per_host(model.get("reinstall_host")),
         Action::HealthCheck { .. }
