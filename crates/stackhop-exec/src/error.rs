@@ -103,6 +103,9 @@ pub enum ExecError {
     /// Steps were in flight when the last run stopped and nothing can tell whether they ran.
     #[error("{0}")]
     InDoubt(String),
+    /// Commands of the run that stopped are still running (its `stackhop` was killed).
+    #[error("{0}")]
+    StillRunning(String),
     /// `--mark-done`/`--rerun` named something that is not in doubt.
     #[error("{0}")]
     BadMark(String),
@@ -118,6 +121,7 @@ impl ExecError {
             | ExecError::Io { .. }
             | ExecError::JournalWrite { .. }
             | ExecError::InDoubt(_)
+            | ExecError::StillRunning(_)
             | ExecError::Runtime(_) => ErrorClass::CannotContinue,
             ExecError::Missing { .. }
             | ExecError::NotAJournal { .. }

@@ -105,6 +105,8 @@ struct JobCtx {
     /// `local`: one command at a time per host.
     host_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     jitter: Option<(u64, f64)>,
+    /// `local`: the journal each command names in its environment (see `orphans`).
+    journal_key: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,6 +210,7 @@ pub async fn execute(
         faults,
         host_locks: Mutex::new(HashMap::new()),
         jitter: options.speed.map(|_| (options.seed, stackhop_sim::JITTER)),
+        journal_key: crate::orphans::journal_key(&journal_path),
     });
     let mut d = Dispatcher::new(
         ctx.clone(),
@@ -887,7 +890,7 @@ async fn host_job(
                     None,
                     "manual step: the operator did not confirm it (it needs a terminal)".to_owned(),
                 ),
-                None => run_commands(step, host).await,
+                None => run_commands(step, host, &ctx.journal_key).await,
             };
             let at_ms = ctx.clock.now_ms();
             let ack = ctx.writer.submit(Op::Finish {
@@ -1013,7 +1016,11 @@ fn jitter_factor(seed: u64, step: usize, host: usize, attempt: u32, jitter: f64)
 
 /// `local`: runs the step's commands for one host with `sh -c`, stopping at the first that
 /// fails. Answers success, the failing exit code, and the combined output (with each command).
-async fn run_commands(step: &stackhop_plan::Step, host: &str) -> (bool, Option<i32>, String) {
+async fn run_commands(
+    step: &stackhop_plan::Step,
+    host: &str,
+    journal: &str,
+) -> (bool, Option<i32>, String) {
     let mut output = String::new();
     for command in &step.commands {
         let command = command.replace("{host}", host);
@@ -1021,8 +1028,9 @@ async fn run_commands(step: &stackhop_plan::Step, host: &str) -> (bool, Option<i
         let child = tokio::process::Command::new("sh")
             .arg("-c")
             .arg(format!("exec 2>&1\n{command}"))
-            .env("STACKHOP_STEP", &step.id)
-            .env("STACKHOP_HOST", host)
+            .env(crate::orphans::STEP_VAR, &step.id)
+            .env(crate::orphans::HOST_VAR, host)
+            .env(crate::orphans::JOURNAL_VAR, journal)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             // Its own process group: the operator's Ctrl-C reaches stackhop, which lets

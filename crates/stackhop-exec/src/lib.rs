@@ -20,6 +20,7 @@ mod events;
 mod executor;
 mod journal;
 mod lock;
+mod orphans;
 mod prepared;
 mod progress;
 mod session;

@@ -261,6 +261,9 @@ impl Session {
     ///   with the two commands to choose from, and nothing is written.
     pub fn settle(&mut self, how: &Settlement, max_fail: Option<u32>) -> Result<(), ExecError> {
         let path = self.journal.path().to_owned();
+        if self.target == TargetKind::Local {
+            still_running(&path)?;
+        }
         let progress = progress(&self.prepared, &self.attempts);
         let world = match self.target {
             TargetKind::Sim => self
@@ -375,6 +378,25 @@ impl Session {
         self.ready = true;
         Ok(())
     }
+}
+
+/// Refuses to go on while a command of an earlier run of this journal is alive: starting its
+/// step again beside it would run the same change twice at once.
+fn still_running(journal: &Path) -> Result<(), ExecError> {
+    let orphans = crate::orphans::find(journal);
+    if orphans.is_empty() {
+        return Ok(());
+    }
+    let mut message = format!(
+        "{} command(s) of the run that stopped are still running; wait for them to end (or stop \
+         their process group: `kill -- -GROUP`), then resume:",
+        orphans.len()
+    );
+    for o in &orphans {
+        let group = o.group.map(|g| format!(" (group {g})")).unwrap_or_default();
+        message.push_str(&format!("\n  pid {}{group}: {}@{}", o.pid, o.step, o.host));
+    }
+    Err(ExecError::StillRunning(message))
 }
 
 fn other_plan(path: &Path, run: &RunRecord, plan: &Plan) -> ExecError {

@@ -160,3 +160,98 @@ fn check_attempts(journal: &Path, k: usize, delay: u64) {
         "kill {k} after {delay} ms: not idempotent, ran twice: {twice:?}"
     );
 }
+
+/// A `local` command runs in its own process group, so it outlives an `apply` killed with
+/// SIGKILL. `resume` must not start its step again beside it: it refuses (exit 3), naming the
+/// process, until the command is gone, and then finishes the run.
+#[test]
+fn resume_waits_for_a_command_that_outlived_a_killed_apply() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    stackhop_in(
+        dir,
+        [
+            "plan",
+            "--example",
+            "lab",
+            "-s",
+            "all-at-once",
+            "--format",
+            "json",
+            "--out",
+            "plan.json",
+        ],
+    )
+    .assert_code(0);
+    let text = std::fs::read_to_string(dir.join("plan.json")).expect("plan.json");
+    let mut plan: serde_json::Value = serde_json::from_str(&text).expect("plan JSON");
+    // Nothing real runs on this machine: the backup sleeps the first time (resume runs it again,
+    // it is idempotent), every other command does nothing.
+    let slow_once = "if [ -e slept ]; then true; else touch slept; sleep 60; fi";
+    for step in plan["steps"].as_array_mut().expect("steps") {
+        let slow = step["id"] == "prepare.backup";
+        step["commands"] = serde_json::json!([if slow { slow_once } else { "true" }]);
+    }
+    std::fs::write(dir.join("plan.json"), plan.to_string()).expect("write plan");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stackhop"))
+        .args([
+            "apply",
+            "--plan",
+            "plan.json",
+            "--target",
+            "local",
+            "--yes",
+            "--journal",
+            "run.db",
+        ])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start stackhop: {e}"));
+    let started = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        Journal::open(&dir.join("run.db"), Access::ReadOnly)
+            .and_then(|j| {
+                let run = j.latest_run()?;
+                Ok(run
+                    .map(|r| j.attempts(r.id))
+                    .transpose()?
+                    .unwrap_or_default())
+            })
+            .is_ok_and(|attempts| {
+                attempts
+                    .iter()
+                    .any(|a| a.step == "prepare.backup" && a.state == AttemptState::Started)
+            })
+    });
+    assert!(started, "the backup never started");
+    // Give `sh` a moment to exec the sleep, then kill stackhop and nothing else.
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let refused = stackhop_in(dir, ["resume", "--journal", "run.db"]);
+    let pids: Vec<i32> = refused
+        .stderr
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pid "))
+        .filter_map(|l| l.split([':', ' ']).next()?.parse().ok())
+        .collect();
+    // The orphans die whatever the assertions say.
+    for pid in &pids {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    assert_eq!(refused.code, Some(3), "{}", refused.report());
+    assert!(
+        refused.stderr.contains("still running") && refused.stderr.contains("prepare.backup@ctl"),
+        "{}",
+        refused.report()
+    );
+    assert!(!pids.is_empty(), "no pid named: {}", refused.report());
+    // Killed, they may stay zombies for a while (nothing may reap them here): those run nothing.
+    let resumed = stackhop_in(dir, ["resume", "--journal", "run.db"]);
+    resumed.assert_code(0);
+}
