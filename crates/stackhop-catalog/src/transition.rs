@@ -101,3 +101,13 @@ pub fn vocabulary() -> Vocabulary {
     }
     Vocabulary { releases }
 }
+
+/// A built-in example, parsed with this catalog's vocabulary, for the catalog's own tests.
+#[cfg(test)]
+pub(crate) fn example(name: &str) -> Inventory {
+    let source = stackhop_inventory::examples::source(name).unwrap_or_default();
+    match stackhop_inventory::parse(source, name, &vocabulary()) {
+        Ok(inventory) => inventory,
+        Err(e) => panic!("example {name} does not parse:\n{e}"),
+    }
+}

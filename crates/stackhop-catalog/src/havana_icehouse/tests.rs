@@ -1,17 +1,8 @@
-use stackhop_inventory::{Inventory, examples};
 use stackhop_model::{Action, CapabilitySet, Class, View, apply, check_invariants};
 
 use super::HavanaIcehouse;
 use crate::scenario::Scenario;
-use crate::transition::{Transition, vocabulary};
-
-fn example(name: &str) -> Inventory {
-    let source = examples::source(name).unwrap_or_default();
-    match stackhop_inventory::parse(source, name, &vocabulary()) {
-        Ok(inventory) => inventory,
-        Err(e) => panic!("example {name} does not parse:\n{e}"),
-    }
-}
+use crate::transition::{Transition, example};
 
 #[test]
 fn every_duration_parameter_the_estimates_use_exists() {
