@@ -7,19 +7,19 @@ use super::paths::KEYS;
 use super::services;
 use crate::finding::{Finding, Severity};
 use crate::hostlist::collapse_hosts;
-use crate::scenario::Scenario;
 
 fn names(hosts: &[&Host]) -> String {
     let names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
     collapse_hosts(&names)
 }
 
-pub(crate) fn preflight(inventory: &Inventory, scenario: Scenario) -> Vec<Finding> {
+/// No hazard of this hop depends on the scenario: each holds for all four.
+pub(crate) fn preflight(inventory: &Inventory) -> Vec<Finding> {
     let mut out = Vec::new();
     base_os(inventory, &mut out);
     old_computes(inventory, &mut out);
     removed_features(inventory, &mut out);
-    lab_driver(inventory, scenario, &mut out);
+    lab_driver(inventory, &mut out);
     defaulted_paths(inventory, &mut out);
     unmanaged(inventory, &mut out);
     out
@@ -114,11 +114,11 @@ fn removed_features(inventory: &Inventory, out: &mut Vec<Finding>) {
     }
 }
 
-fn lab_driver(inventory: &Inventory, scenario: Scenario, out: &mut Vec<Finding>) {
+fn lab_driver(inventory: &Inventory, out: &mut Vec<Finding>) {
     if inventory.compute_driver != ComputeDriver::Fake {
         return;
     }
-    let mut finding = Finding::new("fake-driver-class", Severity::Info, "compute_driver")
+    let finding = Finding::new("fake-driver-class", Severity::Info, "compute_driver")
         .message(
             "the computes run the fake driver, whose stable-identity class exists only from \
              2023.1: the plan switches each compute to fake.FakeDriverWithoutFakeNodes between its \
@@ -126,9 +126,6 @@ fn lab_driver(inventory: &Inventory, scenario: Scenario, out: &mut Vec<Finding>)
         )
         .help("nothing to do; on real hardware write `compute_driver: libvirt`")
         .source("real-lab.md pitfall 5");
-    if scenario == Scenario::ParallelCompute {
-        finding = finding.help("a parallel deployment of fake computes holds no real instances");
-    }
     out.push(finding);
 }
 

@@ -90,7 +90,7 @@ impl Transition for ZedAntelope {
             let used = inventory
                 .hosts
                 .iter()
-                .any(|h| services::host_projects(inventory, h).contains(&project.name.as_str()));
+                .any(|h| services::host_projects(h).contains(&project.name.as_str()));
             if !used {
                 continue;
             }
@@ -113,8 +113,8 @@ impl Transition for ZedAntelope {
         CloudState::from_hosts(global, hosts)
     }
 
-    fn preflight(&self, inventory: &Inventory, scenario: Scenario) -> Vec<Finding> {
-        hazards::preflight(inventory, scenario)
+    fn preflight(&self, inventory: &Inventory, _scenario: Scenario) -> Vec<Finding> {
+        hazards::preflight(inventory)
     }
 
     fn procedures(&self, inventory: &Inventory) -> Vec<ProjectProcedure> {

@@ -5,7 +5,7 @@
 //! message bus keep running Zed (or whatever they run): their APIs are stable across the hop,
 //! and nova 27 works with Zed's placement, keystone and glance (real-lab.md).
 
-use stackhop_inventory::{Host, Inventory, Role};
+use stackhop_inventory::{Host, Role};
 use stackhop_model::{ProjectInfo, ServiceInfo, ServiceKind};
 
 pub(crate) struct ServiceDef {
@@ -118,8 +118,7 @@ pub(crate) fn host_services(host: &Host) -> Vec<&'static str> {
 }
 
 /// The projects a host runs something of, in upgrade order.
-pub(crate) fn host_projects(inventory: &Inventory, host: &Host) -> Vec<&'static str> {
-    let _ = inventory;
+pub(crate) fn host_projects(host: &Host) -> Vec<&'static str> {
     let services = host_services(host);
     PROJECTS
         .iter()
