@@ -24,6 +24,13 @@ pub trait Transition: Sync + Send {
         &[]
     }
 
+    /// Whether every host of this inventory has a root of its own on one machine (a lab that
+    /// runs all its hosts there), so that the `local` target can carry out a plan for several
+    /// hosts. Real hosts share nothing: the default is no.
+    fn hosts_share_one_machine(&self, _inventory: &Inventory) -> bool {
+        false
+    }
+
     /// The services a host runs today.
     fn host_services(&self, inventory: &Inventory, host: &Host) -> Vec<&'static str>;
     /// The rules for this inventory (some depend on it: qpid, Neutron, migrations).
@@ -53,7 +60,7 @@ pub trait Transition: Sync + Send {
     fn durations(&self) -> &DurationModel;
     fn estimate(&self, action: &Action, inventory: &Inventory) -> Estimate;
     /// What the reference says about a scenario's risks, for `compare`.
-    fn risk_notes(&self, scenario: Scenario) -> Vec<&'static str>;
+    fn risk_notes(&self, scenario: Scenario, inventory: &Inventory) -> Vec<&'static str>;
     /// The synthetic workload the simulator drives by default for this cloud: requests per
     /// minute per capability (for `boot`, instance boots per minute). The operator overrides
     /// any of them; a capability the cloud does not offer is ignored.

@@ -21,8 +21,8 @@ use std::time::Instant;
 
 use stackhop_catalog::Scenario;
 use stackhop_exec::{
-    AttemptState, Event, ExecOptions, Journal, NewRun, Op, RunState, Session, StopRequest,
-    TargetKind, execute,
+    AttemptState, Event, ExecOptions, Journal, NewRun, Op, RunNotes, RunState, Session,
+    StopRequest, TargetKind, execute,
 };
 use stackhop_plan::Plan;
 use tokio::sync::{mpsc, watch};
@@ -64,7 +64,8 @@ fn main() {
         let jobs: usize = plan.steps.iter().map(|s| s.hosts.len()).sum();
         let journal = dir.path().join(format!("{}.db", rows.len()));
         let started = Instant::now();
-        let session = Session::start(&journal, plan, TargetKind::Sim, 0).expect("start");
+        let session = Session::start(&journal, plan, TargetKind::Sim, 0, &RunNotes::default())
+            .expect("start");
         let report = runtime.block_on(run(session));
         let wall = started.elapsed().as_secs_f64();
         assert_eq!(report, RunState::Succeeded);
@@ -136,6 +137,7 @@ async fn journal_records(path: &std::path::Path, jobs: usize, per_job: usize) ->
             max_fail: 0,
             holder: "bench",
             cloud_json: None,
+            notes: &RunNotes::default(),
         })
         .expect("run");
     let writer = journal.into_writer();

@@ -77,6 +77,24 @@ pub enum ExecError {
     /// `--plan` with `-i`: the inventory is not the one the plan was made from.
     #[error("{0}")]
     StalePlan(String),
+    /// `--target local` with a plan for several hosts that do not live on this machine.
+    #[error(
+        "--target local runs every command on this machine, and this plan acts on {count} hosts \
+         ({hosts}); profile `{profile}` gives them no roots of their own here: use --target sim \
+         to rehearse it, an all-in-one inventory for a one-host lab, or a profile whose \
+         `paths.host_root` maps each host to a directory (`{{host}}`)"
+    )]
+    LocalMultiHost {
+        count: usize,
+        hosts: String,
+        profile: String,
+    },
+    /// A `--fault STEP[@HOST]` that matches no step (or no host of a matching step).
+    #[error(
+        "--fault {0} matches no step of the plan (or no host of one); give STEP or STEP@HOST, \
+         globs allowed, e.g. nova-computes.*.upgrade@cmp2 (`stackhop plan` lists the ids)"
+    )]
+    UnmatchedFault(String),
     #[error("cannot use the journal {}: {source}", path.display())]
     Sqlite {
         path: PathBuf,
@@ -132,6 +150,8 @@ impl ExecError {
             | ExecError::Unfinished { .. }
             | ExecError::AlreadyApplied { .. }
             | ExecError::StalePlan(_)
+            | ExecError::UnmatchedFault(_)
+            | ExecError::LocalMultiHost { .. }
             | ExecError::Inventory(_)
             | ExecError::NoTransition { .. }
             | ExecError::Plan(_)

@@ -116,6 +116,13 @@ pub struct RunReport {
     /// The step that failed the run, with the host, exit code and output tail.
     pub failure: Option<FailureReport>,
     pub downtime: Vec<Downtime>,
+    /// What the operator accepted when starting the run (an unverified plan, edited commands).
+    pub notes: crate::journal::RunNotes,
+    /// Steps that did not run because, without the hosts left out, they would break the cloud:
+    /// (step, why).
+    pub blocked: Vec<(String, String)>,
+    /// Hosts left out after failing within `--max-fail`.
+    pub left_out: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -115,6 +115,9 @@ enum Phase {
     Running,
     Done,
     Failed,
+    /// Must not run: without the hosts left out it would break the cloud (or waits for a step
+    /// that would).
+    Blocked,
 }
 
 struct StepRun {
@@ -147,6 +150,59 @@ struct Dispatcher {
     confirmed: HashSet<String>,
     steps_done: usize,
     host_jobs_run: usize,
+    /// The cloud as the model has it after every host that succeeded, in the order they did:
+    /// what the rest of the run starts from when hosts are left out.
+    belief: stackhop_sim::Twin,
+    /// Steps that must not run, and why, by index.
+    blocked: std::collections::BTreeMap<usize, String>,
+}
+
+/// The model's cloud after every attempt the journal records as succeeded, in the order they
+/// finished.
+fn belief(
+    prepared: &PreparedPlan,
+    attempts: &[crate::journal::AttemptRecord],
+) -> stackhop_sim::Twin {
+    let mut twin = stackhop_sim::Twin::new(prepared.transition, &prepared.inventory);
+    let mut done: Vec<&crate::journal::AttemptRecord> = attempts
+        .iter()
+        .filter(|a| a.state == AttemptState::Succeeded)
+        .collect();
+    done.sort_by_key(|a| (a.finished_ms, a.id));
+    for a in done {
+        if let Some(&i) = prepared.index.get(&a.step) {
+            // A refusal here is the model disagreeing with what ran; the run goes on regardless.
+            let _ = twin.apply_host(&prepared.plan.steps[i], &a.host);
+        }
+    }
+    twin
+}
+
+/// `--fault STEP[@HOST]` patterns as the `sim` target reads them.
+fn parse_faults(faults: &[String]) -> Vec<(String, Option<String>)> {
+    faults
+        .iter()
+        .map(|f| match f.split_once('@') {
+            Some((s, h)) => (s.to_owned(), Some(h.to_owned())),
+            None => (f.clone(), None),
+        })
+        .collect()
+}
+
+/// Refuses a `--fault` that would inject nothing: a typo must not pass for a clean run.
+pub fn check_faults(plan: &stackhop_plan::Plan, faults: &[String]) -> Result<(), ExecError> {
+    for (text, (step, host)) in faults.iter().zip(parse_faults(faults)) {
+        let hit = plan.steps.iter().any(|s| {
+            stackhop_sim::glob_match(&step, &s.id)
+                && host
+                    .as_deref()
+                    .is_none_or(|h| s.hosts.iter().any(|x| stackhop_sim::glob_match(h, x)))
+        });
+        if !hit {
+            return Err(ExecError::UnmatchedFault(text.clone()));
+        }
+    }
+    Ok(())
 }
 
 /// Runs (or continues) the session's run to its end, a failure or a stop. Progress goes to
@@ -184,20 +240,15 @@ pub async fn execute(
         TargetKind::Local => None,
     };
     let progress = progress(&prepared, &session.attempts);
+    let belief = belief(&prepared, &session.attempts);
     let run_id = session.run.id;
+    let notes = session.run.notes.clone();
     let resumed = session.resumed;
     let journal_path = session.journal.path().to_owned();
     let Session { journal, lock, .. } = session;
     let writer = journal.into_writer();
     let (results_tx, results_rx) = mpsc::unbounded_channel();
-    let faults = options
-        .faults
-        .iter()
-        .map(|f| match f.split_once('@') {
-            Some((s, h)) => (s.to_owned(), Some(h.to_owned())),
-            None => (f.clone(), None),
-        })
-        .collect();
+    let faults = parse_faults(&options.faults);
     let ctx = Arc::new(JobCtx {
         prepared: prepared.clone(),
         run_id,
@@ -219,7 +270,11 @@ pub async fn execute(
         results_rx,
         control,
         &options,
+        belief,
     );
+    if !d.excluded.is_empty() {
+        d.reassess();
+    }
     let _ = events.send(Event::Started {
         run_id,
         resumed,
@@ -249,7 +304,7 @@ pub async fn execute(
     d.walk().await;
     let virtual_end_ms = clock.now_ms();
 
-    let state = if d.journal_error.is_some() || d.failure.is_some() {
+    let state = if d.journal_error.is_some() || d.failure.is_some() || !d.blocked.is_empty() {
         RunState::Failed
     } else if d.steps.iter().all(|s| s.phase == Phase::Done) {
         RunState::Succeeded
@@ -258,6 +313,11 @@ pub async fn execute(
     };
     let handle = writer.handle();
     let message = match (&d.failure, state) {
+        (None, RunState::Failed) if !d.blocked.is_empty() => format!(
+            "failed: {} step(s) blocked by hosts left out ({})",
+            d.blocked.len(),
+            stackhop_catalog::collapse_hosts(&d.excluded.iter().collect::<Vec<_>>())
+        ),
         (Some(f), _) => format!(
             "failed: step {} on {} ({})",
             f.step,
@@ -266,7 +326,7 @@ pub async fn execute(
                 .map_or_else(|| "no exit code".to_owned(), |c| format!("exit {c}"))
         ),
         (None, RunState::Interrupted) => "stopped before the end".to_owned(),
-        (None, s) => s.as_str().to_owned(),
+        (None, s) => format!("{}{}", s.as_str(), notes.caveat()),
     };
     let final_acks = [
         handle.submit(Op::Event {
@@ -291,7 +351,7 @@ pub async fn execute(
                 .downtime(virtual_end_ms)
         })
         .unwrap_or_default();
-    let report = d.report(
+    let mut report = d.report(
         run_id,
         state,
         started,
@@ -299,6 +359,13 @@ pub async fn execute(
         virtual_end_ms,
         downtime,
     );
+    report.notes = notes;
+    report.blocked = d
+        .blocked
+        .iter()
+        .map(|(&i, why)| (prepared.plan.steps[i].id.clone(), why.clone()))
+        .collect();
+    report.left_out = d.excluded.iter().cloned().collect();
     let journal_error = d.journal_error.take();
     drop(d);
     drop(ctx);
@@ -322,6 +389,7 @@ impl Dispatcher {
         results: mpsc::UnboundedReceiver<JobMsg>,
         control: watch::Receiver<StopRequest>,
         options: &ExecOptions,
+        belief: stackhop_sim::Twin,
     ) -> Dispatcher {
         let plan = &ctx.prepared.plan;
         let mut excluded = HashSet::new();
@@ -378,6 +446,68 @@ impl Dispatcher {
             confirmed: HashSet::new(),
             steps_done,
             host_jobs_run: 0,
+            belief,
+            blocked: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// With hosts left out, decides with the model which steps still to run are safe from the
+    /// cloud as it stands, and blocks the others (and what waits for them).
+    fn reassess(&mut self) {
+        let ctx = self.ctx.clone();
+        let prepared = &ctx.prepared;
+        let complete: Vec<bool> = self.steps.iter().map(|s| s.phase == Phase::Done).collect();
+        let host_done: Vec<Vec<bool>> = self
+            .progress
+            .iter()
+            .map(|p| {
+                p.hosts
+                    .iter()
+                    .map(|h| matches!(h, HostStatus::Succeeded | HostStatus::Skipped))
+                    .collect()
+            })
+            .collect();
+        let left_out: std::collections::BTreeSet<String> = self.excluded.iter().cloned().collect();
+        let found = stackhop_verify::blocked_steps(
+            prepared.transition,
+            &prepared.inventory,
+            &prepared.plan,
+            self.belief.state(),
+            &stackhop_verify::RunPosition {
+                complete: &complete,
+                host_done: &host_done,
+                left_out: &left_out,
+            },
+        );
+        let hosts = stackhop_catalog::collapse_hosts(&left_out.iter().collect::<Vec<_>>());
+        for b in found {
+            if self.blocked.contains_key(&b.step) {
+                continue;
+            }
+            let step = &prepared.plan.steps[b.step];
+            let why = if b.detail.is_empty() {
+                b.why.clone()
+            } else {
+                format!("{}: {}", b.why, b.detail)
+            };
+            match self.steps[b.step].phase {
+                Phase::Waiting => self.steps[b.step].phase = Phase::Blocked,
+                Phase::Running => self.steps[b.step].queue.clear(),
+                Phase::Done | Phase::Failed | Phase::Blocked => continue,
+            }
+            if !b.why.starts_with("waits for ") {
+                self.event(Event::Note(format!(
+                    "{} will not run: without {hosts} it would break the cloud ({why})",
+                    step.id
+                )));
+            }
+            drop(ctx.writer.submit(Op::Event {
+                run_id: ctx.run_id,
+                kind: "blocked",
+                message: format!("{}\t{why}", step.id),
+            }));
+            self.blocked.insert(b.step, why);
+            self.maybe_complete(b.step);
         }
     }
 
@@ -674,6 +804,13 @@ impl Dispatcher {
                 } else {
                     HostStatus::Failed
                 };
+                if ok && let Err(e) = self.belief.apply_host(step, host) {
+                    self.event(Event::Note(format!(
+                        "the model cannot follow {} on {host} ({e}); what it says of the rest of \
+                         the run may be wrong",
+                        step.id
+                    )));
+                }
                 for change in changes {
                     self.event(Event::Capability {
                         change,
@@ -696,9 +833,11 @@ impl Dispatcher {
                 if !ok {
                     self.progress[i].last_failure = Some((host.clone(), exit_code, output.clone()));
                     let failed = self.progress[i].failed();
-                    if failed > usize::try_from(self.max_fail).unwrap_or(usize::MAX)
-                        && self.steps[i].phase == Phase::Running
-                    {
+                    let tolerated = failed <= usize::try_from(self.max_fail).unwrap_or(usize::MAX);
+                    if tolerated && self.excluded.insert(host.clone()) {
+                        self.reassess();
+                    }
+                    if !tolerated && self.steps[i].phase == Phase::Running {
                         self.steps[i].phase = Phase::Failed;
                         self.steps[i].queue.clear();
                         if self.failure.is_none() {
@@ -741,6 +880,11 @@ impl Dispatcher {
     fn maybe_complete(&mut self, i: usize) {
         let s = &self.steps[i];
         if s.phase != Phase::Running || s.in_flight > 0 || !s.queue.is_empty() {
+            return;
+        }
+        if self.blocked.contains_key(&i) {
+            // Its hosts in flight have finished; the rest of them must not start.
+            self.steps[i].phase = Phase::Blocked;
             return;
         }
         if !self.progress[i].is_complete(self.max_fail) {
@@ -806,7 +950,7 @@ impl Dispatcher {
             steps_not_started: self
                 .steps
                 .iter()
-                .filter(|s| s.phase == Phase::Waiting)
+                .filter(|s| matches!(s.phase, Phase::Waiting | Phase::Blocked))
                 .count(),
             steps_incomplete: self
                 .steps
@@ -820,6 +964,9 @@ impl Dispatcher {
             tolerated: self.tolerated.clone(),
             failure: self.failure.clone(),
             downtime,
+            notes: crate::journal::RunNotes::default(),
+            blocked: Vec::new(),
+            left_out: Vec::new(),
         }
     }
 }

@@ -9,11 +9,14 @@
 //! before acting: an intent is on disk before its command runs (rule 4 of the house), and
 //! everything submitted before it is too.
 //!
-//! Schema version 1 (`PRAGMA user_version`):
+//! Schema version 2 (`PRAGMA user_version`; a version 1 journal is migrated when a run opens it
+//! for writing, and read as it is by `status`):
 //!
-//! - `runs`: one row per run: the plan JSON, its input digest, a digest of the JSON itself, the
+//! - `runs`: one row per run: the plan JSON, its digest, a digest of its steps, the
 //!   inventory's digest, target, state (`running`, `succeeded`, `failed`, `interrupted`), the
-//!   tolerated failures per step, who ran it last, timestamps.
+//!   tolerated failures per step, who ran it last, timestamps, and `notes` (JSON [`RunNotes`]:
+//!   what the operator accepted when starting it, such as an unverified plan or edited commands;
+//!   added in version 2).
 //! - `attempts`: one row per attempt of a step on a host: `started` (the intent) then
 //!   `succeeded` or `failed` with exit code, output tail and timings; `abandoned` for an attempt
 //!   in flight when a run died and found not to have taken effect (a new attempt follows);
@@ -35,28 +38,48 @@ use crate::error::ExecError;
 use crate::wall::now_ms;
 
 /// The schema this stackhop writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How many bytes of a step's output the journal keeps: the end, where the error usually is.
 pub const OUTPUT_TAIL_BYTES: usize = 4096;
 
-const SCHEMA: &str = "
-CREATE TABLE runs (
+/// The `runs` table of schema version 2 under a given name (the migration builds it beside the
+/// old one).
+fn runs_table(name: &str) -> String {
+    format!(
+        "CREATE TABLE {name} (
     id               INTEGER PRIMARY KEY,
     plan_json        TEXT    NOT NULL,
     plan_digest      TEXT    NOT NULL,
     plan_sha256      TEXT    NOT NULL,
     inventory_digest TEXT    NOT NULL,
     scenario         TEXT    NOT NULL,
-    target           TEXT    NOT NULL CHECK (target IN ('sim', 'local')),
+    target           TEXT    NOT NULL CHECK (target IN ('sim', 'local', 'ssh')),
     state            TEXT    NOT NULL
                      CHECK (state IN ('running', 'succeeded', 'failed', 'interrupted')),
     max_fail         INTEGER NOT NULL DEFAULT 0,
     holder           TEXT    NOT NULL,
     created_ms       INTEGER NOT NULL,
     updated_ms       INTEGER NOT NULL,
-    finished_ms      INTEGER
+    finished_ms      INTEGER,
+    notes            TEXT    NOT NULL DEFAULT '{{}}'
 );
+"
+    )
+}
+
+/// Version 1 had no `notes` and knew only the `sim` and `local` targets; SQLite cannot change a
+/// CHECK in place, so the table is rebuilt (the other tables refer to it by name and stay).
+const MIGRATE_1_TO_2: &str = "
+INSERT INTO runs_v2 (id, plan_json, plan_digest, plan_sha256, inventory_digest, scenario, target,
+                     state, max_fail, holder, created_ms, updated_ms, finished_ms)
+SELECT id, plan_json, plan_digest, plan_sha256, inventory_digest, scenario, target,
+       state, max_fail, holder, created_ms, updated_ms, finished_ms FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+";
+
+const SCHEMA: &str = "
 CREATE TABLE attempts (
     id               INTEGER PRIMARY KEY,
     run_id           INTEGER NOT NULL REFERENCES runs (id),
@@ -154,6 +177,46 @@ impl AttemptState {
     }
 }
 
+/// What the operator accepted when starting a run, beyond a verified plan run as planned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RunNotes {
+    /// `apply --unverified`: the plan did not verify and was run anyway.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unverified: bool,
+    /// `--accept-edited`: steps whose commands are not the catalog's rendering of their action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edited_steps: Vec<String>,
+}
+
+impl RunNotes {
+    /// What qualifies a run's outcome, for messages: empty for a verified plan run as planned.
+    pub fn caveat(&self) -> String {
+        let mut parts = Vec::new();
+        if self.unverified {
+            parts.push("the plan did not verify (--unverified)".to_owned());
+        }
+        if !self.edited_steps.is_empty() {
+            parts.push(format!(
+                "commands edited by hand in {} (--accept-edited)",
+                self.edited_steps.join(", ")
+            ));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(", but {}", parts.join("; "))
+        }
+    }
+
+    fn parse(text: &str) -> RunNotes {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
+
 /// A run as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRecord {
@@ -170,6 +233,7 @@ pub struct RunRecord {
     pub created_ms: i64,
     pub updated_ms: i64,
     pub finished_ms: Option<i64>,
+    pub notes: RunNotes,
 }
 
 /// What a new run records.
@@ -185,6 +249,7 @@ pub struct NewRun<'a> {
     pub holder: &'a str,
     /// The simulated cloud before any step (`sim` target).
     pub cloud_json: Option<&'a str>,
+    pub notes: &'a RunNotes,
 }
 
 /// One attempt as stored.
@@ -244,6 +309,8 @@ pub enum Access {
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
+    /// As found on disk: `status` reads a version 1 journal without migrating it.
+    version: i64,
 }
 
 impl std::fmt::Debug for Journal {
@@ -318,22 +385,30 @@ impl Journal {
                 detail: "an SQLite database of something else".to_owned(),
             });
         }
-        if version == SCHEMA_VERSION {
+        if version > 0 {
             check_integrity(&conn, path)?;
         }
         let mut journal = Journal {
             conn,
             path: path.to_owned(),
+            version,
         };
+        // Only `apply` makes a journal of a file: `resume` and `status` leave an empty file as
+        // it is.
+        if version == 0 && access != Access::Create {
+            return Err(ExecError::NoRun {
+                path: path.to_owned(),
+            });
+        }
         if access != Access::ReadOnly {
+            // Before foreign keys are on: the migration drops the table the others refer to.
+            if version == 1 {
+                journal.migrate_1_to_2()?;
+            }
             journal.set_pragmas()?;
             if version == 0 {
                 journal.create_schema()?;
             }
-        } else if version == 0 {
-            return Err(ExecError::NoRun {
-                path: path.to_owned(),
-            });
         }
         Ok(journal)
     }
@@ -386,20 +461,50 @@ impl Journal {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(sqlite)?;
         if version == 0 {
+            tx.execute_batch(&runs_table("runs")).map_err(sqlite)?;
             tx.execute_batch(SCHEMA).map_err(sqlite)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(sqlite)?;
         }
-        tx.commit().map_err(sqlite)
+        tx.commit().map_err(sqlite)?;
+        self.version = SCHEMA_VERSION;
+        Ok(())
+    }
+
+    fn migrate_1_to_2(&mut self) -> Result<(), ExecError> {
+        let path = self.path.clone();
+        let sqlite = |source| ExecError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sqlite)?;
+        if version == 1 {
+            tx.execute_batch(&runs_table("runs_v2")).map_err(sqlite)?;
+            tx.execute_batch(MIGRATE_1_TO_2).map_err(sqlite)?;
+            tx.pragma_update(None, "user_version", 2).map_err(sqlite)?;
+        }
+        tx.commit().map_err(sqlite)?;
+        self.version = 2;
+        Ok(())
     }
 
     /// The most recent run, if any.
     pub fn latest_run(&self) -> Result<Option<RunRecord>, ExecError> {
+        let notes = if self.version >= 2 { "notes" } else { "'{}'" };
         self.conn
             .query_row(
-                "SELECT id, plan_json, plan_digest, plan_sha256, inventory_digest, scenario, target,
-                        state, max_fail, holder, created_ms, updated_ms, finished_ms
-                 FROM runs ORDER BY id DESC LIMIT 1",
+                &format!(
+                    "SELECT id, plan_json, plan_digest, plan_sha256, inventory_digest, scenario,
+                            target, state, max_fail, holder, created_ms, updated_ms, finished_ms,
+                            {notes}
+                     FROM runs ORDER BY id DESC LIMIT 1"
+                ),
                 [],
                 |r| {
                     Ok(RunRecord {
@@ -416,6 +521,7 @@ impl Journal {
                         created_ms: r.get(10)?,
                         updated_ms: r.get(11)?,
                         finished_ms: r.get(12)?,
+                        notes: RunNotes::parse(&r.get::<_, String>(13)?),
                     })
                 },
             )
@@ -437,8 +543,8 @@ impl Journal {
             .map_err(sqlite)?;
         tx.execute(
             "INSERT INTO runs (plan_json, plan_digest, plan_sha256, inventory_digest, scenario,
-                               target, state, max_fail, holder, created_ms, updated_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9, ?9)",
+                               target, state, max_fail, holder, created_ms, updated_ms, notes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9, ?9, ?10)",
             params![
                 run.plan_json,
                 run.plan_digest,
@@ -448,7 +554,8 @@ impl Journal {
                 run.target,
                 run.max_fail,
                 run.holder,
-                now
+                now,
+                run.notes.to_json()
             ],
         )
         .map_err(sqlite)?;
@@ -956,6 +1063,11 @@ pub(crate) fn tail(output: &str) -> String {
 mod tests {
     use super::*;
 
+    static NO_NOTES: RunNotes = RunNotes {
+        unverified: false,
+        edited_steps: Vec::new(),
+    };
+
     fn new_run<'a>(json: &'a str) -> NewRun<'a> {
         NewRun {
             plan_json: json,
@@ -967,6 +1079,7 @@ mod tests {
             max_fail: 0,
             holder: "test",
             cloud_json: Some("{}"),
+            notes: &NO_NOTES,
         }
     }
 

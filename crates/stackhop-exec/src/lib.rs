@@ -30,10 +30,11 @@ mod world;
 
 pub use error::{ErrorClass, ExecError};
 pub use events::{ConfirmRequest, Event, FailureReport, PhaseInfo, RunReport, StepOutcome};
-pub use executor::{ExecOptions, StopRequest, dry_run, execute};
+pub use executor::{ExecOptions, StopRequest, check_faults, dry_run, execute};
 pub use journal::{
     Access, Ack, AttemptRecord, AttemptState, CloudRecord, EventRecord, Journal, NewRun,
-    OUTPUT_TAIL_BYTES, Op, RowCounts, RunRecord, RunState, SCHEMA_VERSION, Writer, WriterHandle,
+    OUTPUT_TAIL_BYTES, Op, RowCounts, RunNotes, RunRecord, RunState, SCHEMA_VERSION, Writer,
+    WriterHandle,
 };
 pub use lock::{RunLock, lock_path};
 pub use prepared::{PreparedPlan, StepInfo, check_inventory, sha256};

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use sha2::{Digest, Sha256};
 use stackhop_catalog::{Estimate, Transition};
 use stackhop_inventory::Inventory;
 use stackhop_plan::Plan;
@@ -43,12 +42,7 @@ impl std::fmt::Debug for PreparedPlan {
     }
 }
 
-/// `sha256:…` of some text.
-pub fn sha256(text: &str) -> String {
-    let bytes = Sha256::digest(text.as_bytes());
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
+pub use stackhop_plan::sha256;
 
 impl PreparedPlan {
     pub fn new(plan: Plan) -> Result<PreparedPlan, ExecError> {
@@ -139,21 +133,26 @@ pub fn check_inventory(
     inventory_source: &str,
     catalog_version: &str,
 ) -> Result<(), ExecError> {
-    let expected = stackhop_plan::digest(inventory_source, catalog_version, plan.scenario.as_str());
-    if expected == plan.digest {
-        return Ok(());
+    if inventory_source != plan.inventory_source {
+        return Err(ExecError::StalePlan(format!(
+            "{inventory_file} has changed since the plan was made from {} (inventory {} then, \
+             {} now): make and review a new plan with `stackhop plan`",
+            plan.inventory_file,
+            short(&sha256(&plan.inventory_source)),
+            short(&sha256(inventory_source)),
+        )));
     }
-    let message = if inventory_source != plan.inventory_source {
-        format!(
-            "{inventory_file} has changed since the plan was made from {} (plan digest {}, \
-             inventory now gives {expected}): make and review a new plan with `stackhop plan`",
-            plan.inventory_file, plan.digest
-        )
-    } else {
-        format!(
-            "the plan was made with another catalog version than this stackhop's ({catalog_version}): \
-             make and review a new plan with `stackhop plan`"
-        )
-    };
-    Err(ExecError::StalePlan(message))
+    if catalog_version != plan.catalog_version {
+        return Err(ExecError::StalePlan(format!(
+            "the plan was made with catalog version `{}`, this stackhop's is `{catalog_version}`: \
+             make and review a new plan with `stackhop plan`",
+            plan.catalog_version
+        )));
+    }
+    Ok(())
+}
+
+/// The first 12 hex digits of a `sha256:` digest, enough to tell two apart in a message.
+fn short(digest: &str) -> &str {
+    digest.get(..19).unwrap_or(digest)
 }

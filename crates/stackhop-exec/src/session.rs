@@ -10,7 +10,8 @@ use stackhop_plan::Plan;
 
 use crate::error::ExecError;
 use crate::journal::{
-    Access, AttemptRecord, AttemptState, CloudRecord, Journal, NewRun, RunRecord, RunState,
+    Access, AttemptRecord, AttemptState, CloudRecord, Journal, NewRun, RunNotes, RunRecord,
+    RunState,
 };
 use crate::lock::RunLock;
 use crate::prepared::PreparedPlan;
@@ -85,6 +86,30 @@ pub fn steps_digest(plan: &Plan) -> String {
     crate::prepared::sha256(&serde_json::to_string(&plan.steps).unwrap_or_default())
 }
 
+/// `local` runs every command here: a plan for several hosts only when the profile gives each
+/// host a root of its own on this machine.
+fn local_hosts_allowed(prepared: &PreparedPlan) -> Result<(), ExecError> {
+    let hosts: BTreeSet<&str> = prepared
+        .plan
+        .steps
+        .iter()
+        .flat_map(|s| s.hosts.iter().chain(&s.runs_on).map(String::as_str))
+        .collect();
+    if hosts.len() <= 1
+        || prepared
+            .transition
+            .hosts_share_one_machine(&prepared.inventory)
+    {
+        return Ok(());
+    }
+    let names: Vec<String> = hosts.iter().map(|h| (*h).to_owned()).collect();
+    Err(ExecError::LocalMultiHost {
+        count: names.len(),
+        hosts: stackhop_catalog::collapse_hosts(&names),
+        profile: prepared.inventory.profile.clone(),
+    })
+}
+
 /// The command that resumes the run in this journal, for messages.
 pub fn resume_command(journal: &Path) -> String {
     let text = journal.display().to_string();
@@ -111,8 +136,12 @@ impl Session {
         plan: Plan,
         target: TargetKind,
         max_fail: u32,
+        notes: &RunNotes,
     ) -> Result<Session, ExecError> {
         let prepared = Arc::new(PreparedPlan::new(plan)?);
+        if target == TargetKind::Local {
+            local_hosts_allowed(&prepared)?;
+        }
         let lock = RunLock::acquire(journal_path, "apply")?;
         let mut journal = Journal::open(journal_path, Access::Create)?;
         let steps_sha = steps_digest(&prepared.plan);
@@ -158,6 +187,7 @@ impl Session {
             max_fail,
             holder: lock.holder(),
             cloud_json: cloud_json.as_deref(),
+            notes,
         })?;
         let run = journal
             .latest_run()?
@@ -183,12 +213,18 @@ impl Session {
     /// `resume`: reopens the latest run of the journal. With `expected`, refuses when the
     /// journal's plan is another. In-doubt steps are settled by [`Session::settle`].
     pub fn resume(journal_path: &Path, expected: Option<&Plan>) -> Result<Session, ExecError> {
+        // A missing, empty or foreign file is refused before the lock file is made beside it.
+        Journal::open(journal_path, Access::ReadOnly)?
+            .latest_run()?
+            .ok_or_else(|| ExecError::NoRun {
+                path: journal_path.to_owned(),
+            })?;
         let lock = RunLock::acquire(journal_path, "resume")?;
         let journal = Journal::open(journal_path, Access::Existing)?;
         let run = journal.latest_run()?.ok_or_else(|| ExecError::NoRun {
             path: journal_path.to_owned(),
         })?;
-        let plan = Plan::from_json(&run.plan_json, &journal_path.display().to_string())?;
+        let plan = Plan::from_json_unsealed(&run.plan_json, &journal_path.display().to_string())?;
         if let Some(expected) = expected
             && (expected.digest != run.plan_digest || steps_digest(expected) != run.plan_sha256)
         {

@@ -6,6 +6,9 @@
 //!  plan_digest, holder, started_at, updated_at, finished_at,
 //!  steps: [{id, phase, state, attempts, hosts, hosts_succeeded, hosts_failed, hosts_skipped}],
 //!  failure: {step, host, exit_code, output} | null, resume: "<command>" | null,
+//!  unverified: bool, edited_steps: [id...],
+//!  left_out: [host...] (failed a step that tolerated it), blocked: [{step, why}] (steps not
+//!  run: unsafe without the hosts left out),
 //!  cloud: <the simulated cloud, sim target only>}
 //! ```
 //!
@@ -49,7 +52,7 @@ pub fn load_status(path: &Path) -> Result<StatusReport, ExecError> {
     let run = journal.latest_run()?.ok_or_else(|| ExecError::NoRun {
         path: path.to_owned(),
     })?;
-    let plan = Plan::from_json(&run.plan_json, &path.display().to_string())?;
+    let plan = Plan::from_json_unsealed(&run.plan_json, &path.display().to_string())?;
     let prepared = PreparedPlan::new(plan)?;
     let attempts = journal.attempts(run.id)?;
     let cloud = journal.cloud(run.id)?;
@@ -96,6 +99,44 @@ impl StatusReport {
                 output.as_str(),
             ))
         })
+    }
+
+    /// Steps the run would not start because the hosts left out make them unsafe: (step, why),
+    /// the latest word on each step that has not run since.
+    pub fn blocked(&self) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        for e in self.events.iter().filter(|e| e.kind == "blocked") {
+            let Some((step, why)) = e.message.split_once('\t') else {
+                continue;
+            };
+            let ran = self
+                .prepared
+                .index
+                .get(step)
+                .is_some_and(|&i| self.step_state(i) == StepState::Succeeded);
+            out.retain(|(s, _)| *s != step);
+            if !ran {
+                out.push((step, why));
+            }
+        }
+        out
+    }
+
+    /// Hosts left out of the rest of the run: they failed a step that tolerated it.
+    pub fn left_out(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = Vec::new();
+        for (i, p) in self.progress.iter().enumerate() {
+            if self.step_state(i) != StepState::Succeeded {
+                continue;
+            }
+            let step = &self.prepared.plan.steps[i];
+            for (pos, h) in p.hosts.iter().enumerate() {
+                if *h == HostStatus::Failed && !hosts.contains(&step.hosts[pos]) {
+                    hosts.push(step.hosts[pos].clone());
+                }
+            }
+        }
+        hosts
     }
 
     pub fn resume_hint(&self) -> Option<String> {
@@ -145,6 +186,12 @@ impl StatusReport {
             "steps": steps,
             "failure": failure,
             "resume": self.resume_hint(),
+            "unverified": self.run.notes.unverified,
+            "edited_steps": self.run.notes.edited_steps,
+            "left_out": self.left_out(),
+            "blocked": self.blocked().iter().map(|(step, why)| {
+                json!({"step": step, "why": why})
+            }).collect::<Vec<_>>(),
         });
         if let (Some(cloud), Value::Object(map)) = (&self.cloud, &mut out) {
             let state: Value = serde_json::from_str(&cloud.state_json).unwrap_or(Value::Null);
@@ -165,6 +212,15 @@ impl StatusReport {
             self.run.target,
             self.state.as_str()
         );
+        if self.run.notes.unverified {
+            out.push_str("the plan did not verify: it was applied with --unverified\n");
+        }
+        if !self.run.notes.edited_steps.is_empty() {
+            out.push_str(&format!(
+                "commands edited by hand, accepted with --accept-edited: {}\n",
+                abbreviate(&self.run.notes.edited_steps, 8)
+            ));
+        }
         out.push_str(&format!(
             "journal {}  started {}  last change {}\n",
             self.journal.display(),
@@ -246,6 +302,23 @@ impl StatusReport {
             let lines: Vec<&str> = output.lines().collect();
             for line in &lines[lines.len().saturating_sub(20)..] {
                 out.push_str(&format!("  | {line}\n"));
+            }
+        }
+        let blocked = self.blocked();
+        if !blocked.is_empty() {
+            out.push_str(&format!(
+                "\nblocked: without {} these steps would break the cloud, so they did not run:\n",
+                stackhop_catalog::collapse_hosts(&self.left_out())
+            ));
+            for (step, why) in blocked.iter().filter(|(_, w)| !w.starts_with("waits for ")) {
+                out.push_str(&format!("  {step}: {why}\n"));
+            }
+            let after = blocked
+                .iter()
+                .filter(|(_, w)| w.starts_with("waits for "))
+                .count();
+            if after > 0 {
+                out.push_str(&format!("  and {after} step(s) after them\n"));
             }
         }
         if let Some(resume) = self.resume_hint() {

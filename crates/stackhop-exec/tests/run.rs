@@ -6,7 +6,7 @@ use std::path::Path;
 
 use stackhop_catalog::Scenario;
 use stackhop_exec::{
-    AttemptState, Event, ExecOptions, HostStatus, Journal, RunReport, RunState, Session,
+    AttemptState, Event, ExecOptions, HostStatus, Journal, RunNotes, RunReport, RunState, Session,
     Settlement, StopRequest, TargetKind, execute, load_status,
 };
 use stackhop_model::CloudState;
@@ -79,7 +79,14 @@ fn an_instant_sim_run_reaches_the_goal_and_records_every_host() {
     let journal = dir.path().join("run.db");
     let plan = plan("medium", Scenario::LiveCompute);
     let host_jobs: usize = plan.steps.iter().map(|s| s.hosts.len()).sum();
-    let session = Session::start(&journal, plan.clone(), TargetKind::Sim, 0).expect("start");
+    let session = Session::start(
+        &journal,
+        plan.clone(),
+        TargetKind::Sim,
+        0,
+        &RunNotes::default(),
+    )
+    .expect("start");
     let report = run(session, ExecOptions::default(), None);
     assert_eq!(report.state, RunState::Succeeded, "{report:#?}");
     assert_eq!(report.hosts_succeeded, host_jobs);
@@ -116,7 +123,8 @@ fn an_instant_sim_run_reaches_the_goal_and_records_every_host() {
     assert!(twin.is_safe());
 
     // A second apply of the same plan on the sim target starts a new run in the same journal.
-    let again = Session::start(&journal, plan, TargetKind::Sim, 0).expect("second run");
+    let again = Session::start(&journal, plan, TargetKind::Sim, 0, &RunNotes::default())
+        .expect("second run");
     assert_eq!(again.run().id, run.id + 1);
 }
 
@@ -126,7 +134,14 @@ fn hard_stops_anywhere_then_resume_give_the_same_cloud() {
         let dir = tempfile::tempdir().expect("tempdir");
         let plan = plan("medium", scenario);
         let reference = dir.path().join("reference.db");
-        let session = Session::start(&reference, plan.clone(), TargetKind::Sim, 0).expect("start");
+        let session = Session::start(
+            &reference,
+            plan.clone(),
+            TargetKind::Sim,
+            0,
+            &RunNotes::default(),
+        )
+        .expect("start");
         assert_eq!(
             run(session, ExecOptions::default(), None).state,
             RunState::Succeeded
@@ -138,8 +153,14 @@ fn hard_stops_anywhere_then_resume_give_the_same_cloud() {
             .enumerate()
         {
             let journal = dir.path().join(format!("stop{k}.db"));
-            let session =
-                Session::start(&journal, plan.clone(), TargetKind::Sim, 0).expect("start");
+            let session = Session::start(
+                &journal,
+                plan.clone(),
+                TargetKind::Sim,
+                0,
+                &RunNotes::default(),
+            )
+            .expect("start");
             let first = run(session, ExecOptions::default(), Some(stop_after.max(1)));
             assert_eq!(
                 first.state,
@@ -182,12 +203,26 @@ fn a_failure_stops_the_run_and_resume_finishes_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = plan("medium", Scenario::LiveCompute);
     let reference = dir.path().join("reference.db");
-    let session = Session::start(&reference, plan.clone(), TargetKind::Sim, 0).expect("start");
+    let session = Session::start(
+        &reference,
+        plan.clone(),
+        TargetKind::Sim,
+        0,
+        &RunNotes::default(),
+    )
+    .expect("start");
     run(session, ExecOptions::default(), None);
     let expected = final_cloud(&reference);
 
     let journal = dir.path().join("run.db");
-    let session = Session::start(&journal, plan.clone(), TargetKind::Sim, 0).expect("start");
+    let session = Session::start(
+        &journal,
+        plan.clone(),
+        TargetKind::Sim,
+        0,
+        &RunNotes::default(),
+    )
+    .expect("start");
     let options = ExecOptions {
         faults: vec!["nova-computes.b02.upgrade@cmp008".to_owned()],
         ..ExecOptions::default()
@@ -225,7 +260,8 @@ fn max_fail_tolerates_failed_hosts_and_leaves_them_out() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = plan("medium", Scenario::LiveCompute);
     let journal = dir.path().join("run.db");
-    let session = Session::start(&journal, plan, TargetKind::Sim, 1).expect("start");
+    let session =
+        Session::start(&journal, plan, TargetKind::Sim, 1, &RunNotes::default()).expect("start");
     let options = ExecOptions {
         faults: vec!["nova-computes.b02.upgrade@cmp008".to_owned()],
         ..ExecOptions::default()
@@ -277,7 +313,8 @@ fn the_local_target_runs_commands_and_records_their_output() {
     let ok = format!("echo ran on {{host}} >> {}", marker.display());
     let plan = local_plan(&[&ok, "echo about to fail; exit 7", &ok]);
     let journal = dir.path().join("run.db");
-    let session = Session::start(&journal, plan, TargetKind::Local, 0).expect("start");
+    let session =
+        Session::start(&journal, plan, TargetKind::Local, 0, &RunNotes::default()).expect("start");
     let report = run(session, ExecOptions::default(), None);
     assert_eq!(report.state, RunState::Failed);
     let failure = report.failure.expect("failure");
@@ -305,7 +342,8 @@ fn local_steps_that_cannot_run_twice_wait_for_the_operator_on_resume() {
         to_env: 1,
     };
     let journal = dir.path().join("run.db");
-    let session = Session::start(&journal, plan, TargetKind::Local, 0).expect("start");
+    let session =
+        Session::start(&journal, plan, TargetKind::Local, 0, &RunNotes::default()).expect("start");
     // Stop hard while s1 runs: its intent is in the journal, its result is not.
     let report = runtime().block_on(async move {
         let (tx, mut rx) = mpsc::unbounded_channel();

@@ -2,12 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use stackhop_catalog::{RunsOn, Transition};
+use stackhop_catalog::Transition;
 use stackhop_inventory::Inventory;
 use stackhop_model::Action;
 
 use crate::hosts::Hosts;
 use crate::plan::Step;
+use crate::rendering::render_step;
 
 pub(crate) struct Builder<'a> {
     pub(crate) transition: &'a dyn Transition,
@@ -16,8 +17,6 @@ pub(crate) struct Builder<'a> {
     pub(crate) steps: Vec<Step>,
     frontier: Vec<String>,
     ids: BTreeSet<String>,
-    /// The host that runs API commands (first controller).
-    api_host: String,
 }
 
 /// What one step does, before it is placed in the DAG.
@@ -48,12 +47,6 @@ impl<'a> Builder<'a> {
         inventory: &'a Inventory,
         hosts: &'a Hosts<'a>,
     ) -> Self {
-        let api_host = inventory
-            .hosts
-            .iter()
-            .find(|h| h.has_role(stackhop_inventory::Role::Controller))
-            .map(|h| h.name.clone())
-            .unwrap_or_default();
         Builder {
             transition,
             inventory,
@@ -61,13 +54,18 @@ impl<'a> Builder<'a> {
             steps: Vec::new(),
             frontier: Vec::new(),
             ids: BTreeSet::new(),
-            api_host,
         }
     }
 
-    fn unique(&mut self, id: String) -> String {
+    /// The id, or when taken the id with the hosts' role (`unpin.unset.network.computes`), or
+    /// with a number.
+    fn unique(&mut self, id: String, hosts: &[usize]) -> String {
         if self.ids.insert(id.clone()) {
             return id;
+        }
+        let labelled = format!("{id}.{}", self.hosts.label(hosts));
+        if self.ids.insert(labelled.clone()) {
+            return labelled;
         }
         let mut n = 2;
         loop {
@@ -83,13 +81,9 @@ impl<'a> Builder<'a> {
         if spec.hosts.is_empty() {
             return None;
         }
-        let id = self.unique(spec.id);
-        let rendered = self.transition.render(&spec.action, self.inventory);
+        let id = self.unique(spec.id, &spec.hosts);
+        let rendered = render_step(self.transition, self.inventory, &spec.action);
         let estimate = self.transition.estimate(&spec.action, self.inventory);
-        let runs_on = match rendered.runs_on {
-            RunsOn::EachHost => None,
-            RunsOn::Controller => Some(self.api_host.clone()),
-        };
         let estimate_s = estimate.total_s(spec.hosts.len()).round() as u64;
         self.steps.push(Step {
             id: id.clone(),
@@ -102,7 +96,7 @@ impl<'a> Builder<'a> {
                 .collect(),
             after,
             commands: rendered.commands,
-            runs_on,
+            runs_on: rendered.runs_on,
             estimate_s,
             reason: spec.reason,
             manual: rendered.manual,

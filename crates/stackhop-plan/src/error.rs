@@ -24,6 +24,20 @@ pub enum PlanError {
         at: Option<(usize, usize)>,
         message: String,
     },
+    /// A saved plan was changed after it was written: its digest is not that of its content.
+    #[error(
+        "{}: the plan's digest {recorded} is not the digest of its content ({content}): it was \
+         changed after `stackhop plan` wrote it\n  help: make a new plan with `stackhop plan`, \
+         or, if the edit is yours and meant, record it with `stackhop reseal {file}` \
+         (verify and apply then check the edited plan as it is)",
+        place(.file, *.at)
+    )]
+    Digest {
+        file: String,
+        at: Option<(usize, usize)>,
+        recorded: String,
+        content: String,
+    },
 }
 
 /// `file:line:column`, or just `file` when the place is unknown.

@@ -59,13 +59,22 @@ impl<'a> Hosts<'a> {
             .collect()
     }
 
-    fn project_services(rules: &RuleBook, project: &str, hypervisor: Option<bool>) -> Vec<String> {
-        rules
+    /// Hosts running any service of a project whose kind passes `kind`.
+    fn running(
+        &self,
+        rules: &RuleBook,
+        project: &str,
+        kind: impl Fn(ServiceKind) -> bool,
+    ) -> Vec<usize> {
+        let wanted: Vec<&str> = rules
             .services
             .iter()
-            .filter(|s| rules.project(s.project).name == project)
-            .filter(|s| hypervisor.is_none_or(|h| (s.kind == ServiceKind::Hypervisor) == h))
-            .map(|s| s.name.clone())
+            .filter(|s| rules.project(s.project).name == project && kind(s.kind))
+            .map(|s| s.name.as_str())
+            .collect();
+        self.all()
+            .into_iter()
+            .filter(|&i| self.services[i].iter().any(|s| wanted.contains(s)))
             .collect()
     }
 
@@ -77,15 +86,14 @@ impl<'a> Hosts<'a> {
         project: &str,
         hypervisor: Option<bool>,
     ) -> Vec<usize> {
-        let wanted = Self::project_services(rules, project, hypervisor);
-        self.all()
-            .into_iter()
-            .filter(|&i| {
-                self.services[i]
-                    .iter()
-                    .any(|s| wanted.iter().any(|w| w == s))
-            })
-            .collect()
+        self.running(rules, project, |kind| {
+            hypervisor.is_none_or(|h| (kind == ServiceKind::Hypervisor) == h)
+        })
+    }
+
+    /// Hosts with one of the project's servers (APIs, schedulers, conductors): its controllers.
+    pub(crate) fn with_servers(&self, rules: &RuleBook, project: &str) -> Vec<usize> {
+        self.running(rules, project, |kind| kind == ServiceKind::Server)
     }
 
     pub(crate) fn select(&self, rules: &RuleBook, selector: &HostSelector) -> Vec<usize> {

@@ -9,13 +9,15 @@ mod error;
 mod hosts;
 mod locate;
 mod plan;
+mod rendering;
 mod scenarios;
 #[cfg(test)]
 mod tests;
 
 pub use check::{check, has_errors};
-pub use digest::digest;
+pub use digest::{digest, sha256};
 pub use error::PlanError;
 pub use locate::{Seg, locate};
 pub use plan::{PLAN_SCHEMA, Plan, Step};
+pub use rendering::{EditedStep, edited_steps, render_commands};
 pub use scenarios::make_plan;

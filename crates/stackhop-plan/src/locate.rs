@@ -245,11 +245,22 @@ mod tests {
 
     #[test]
     fn shape_errors_of_a_saved_plan_point_into_the_file() {
-        let error = |text: &str| match crate::Plan::from_json(text, "p.json") {
+        let error = |text: &str| match crate::Plan::from_json_unsealed(text, "p.json") {
             Err(e) => e.to_string(),
             Ok(_) => "accepted".to_owned(),
         };
         assert_eq!(error(&plan("", r#""a""#)), "accepted");
+        let sealed = crate::Plan::from_json(&plan("", r#""a""#), "p.json").map(|_| ());
+        assert!(
+            matches!(
+                sealed,
+                Err(crate::PlanError::Digest {
+                    at: Some((6, 13)),
+                    ..
+                })
+            ),
+            "an empty digest is refused where it stands: {sealed:?}"
+        );
         assert_eq!(
             error(&plan("", r#""a", "zz""#)),
             "p.json:21:22: step `b` waits for `zz`, which is not a step of this plan"

@@ -45,6 +45,9 @@ pub struct Plan {
     pub scenario: Scenario,
     /// The catalog transition, e.g. `havana-icehouse/rdo`.
     pub transition: String,
+    /// The catalog's data version the commands were rendered with.
+    #[serde(default)]
+    pub catalog_version: String,
     /// The inventory's `name`.
     pub cloud: String,
     pub digest: String,
@@ -64,8 +67,30 @@ impl Plan {
         text
     }
 
-    /// Reads a saved plan, checking its shape: schema, unique ids, known `after` ids, no cycle.
+    /// Records the digest of the plan as it is now (see [`digest`](crate::digest())).
+    pub fn seal(&mut self) {
+        self.digest = crate::digest::digest(self);
+    }
+
+    /// Reads a saved plan, checking its shape (schema, unique ids, known `after` ids, no cycle)
+    /// and that its digest is that of its content.
     pub fn from_json(text: &str, file: &str) -> Result<Plan, PlanError> {
+        let plan = Plan::from_json_unsealed(text, file)?;
+        let content = crate::digest::digest(&plan);
+        if content != plan.digest {
+            return Err(PlanError::Digest {
+                file: file.to_owned(),
+                at: locate(text, &[Seg::Key("digest")]),
+                recorded: plan.digest,
+                content,
+            });
+        }
+        Ok(plan)
+    }
+
+    /// Reads a plan checking its shape only: for `reseal`, and for the copy a journal keeps (the
+    /// journal has its own digest of that text).
+    pub fn from_json_unsealed(text: &str, file: &str) -> Result<Plan, PlanError> {
         let plan: Plan = serde_json::from_str(text).map_err(|e| PlanError::Json {
             file: file.to_owned(),
             line: e.line(),

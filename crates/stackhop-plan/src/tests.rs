@@ -96,6 +96,7 @@ const EDGE_CASES: &[(&str, &str)] = &[
         "nova-network",
         "name: nn\nrelease: havana\nnetwork: nova-network\noptions:\n  allow_migrations: true\n  compute_batch: 2\nhosts:\n  - name: ctl1\n    roles: [controller]\n    os: centos-6.5\n  - name: cmp[1:5]\n    roles: [compute]\n    os: centos-6.5\n    instances: 1\n  - name: spare1\n    roles: [spare]\n    os: centos-6.5\n",
     ),
+    ("nn-live", nova_network::SOURCE),
 ];
 
 #[test]
@@ -275,3 +276,5 @@ fn tokens_are_flushed_and_glance_converted_before_their_syncs() {
         );
     }
 }
+
+mod nova_network;

@@ -149,6 +149,7 @@ fn awkward_plan() -> Plan {
         schema: PLAN_SCHEMA.to_owned(),
         scenario: Scenario::ParallelCompute,
         transition: "havana-icehouse/rdo".to_owned(),
+        catalog_version: String::new(),
         cloud: "c".repeat(120),
         digest: format!("sha256:{}", "0".repeat(64)),
         estimate_s: 0,

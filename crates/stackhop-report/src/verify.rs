@@ -50,16 +50,35 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
     lines.extend(wrap(options.plan, MAX_WIDTH, "plan: ", "      "));
     lines.push(String::new());
 
-    let verdict = if report.verified {
-        "yes, no reachable state breaks a hard invariant, whatever the order of the steps and \
-         wherever the run stops"
-            .to_owned()
-    } else {
+    let edited = report.edited_steps.len();
+    let edited_text = format!(
+        "{edited} step{} run{} commands that are not the catalog's for {} action (below)",
+        if edited == 1 { "" } else { "s" },
+        if edited == 1 { "s" } else { "" },
+        if edited == 1 { "its" } else { "their" },
+    );
+    let verdict = if !report.violations.is_empty() {
         let n = report.violations.len();
         format!(
             "NO, {n} hard invariant{} broken in reachable states (below)",
             if n == 1 { " is" } else { "s are" }
         )
+    } else if edited > 0 && !report.edits_accepted {
+        format!(
+            "NO, {edited_text}: verify proves the actions, not text edited by hand; plan anew, \
+             or accept the edits with --accept-edited"
+        )
+    } else {
+        let mut text =
+            "yes, no reachable state breaks a hard invariant, whatever the order of the \
+                        steps and wherever the run stops"
+                .to_owned();
+        if edited > 0 {
+            text.push_str(&format!(
+                "; but {edited_text}, accepted with --accept-edited and not proved"
+            ));
+        }
+        text
     };
     lines.extend(wrap(&verdict, MAX_WIDTH, "verified: ", "          "));
     let finished = if report.goal_reached {
@@ -80,12 +99,36 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
         lines.push(format!("time:     {}", elapsed_text(elapsed)));
     }
 
+    edited_lines(report, &mut lines);
     capability_lines(report, &mut lines);
     degraded_lines(report, &mut lines);
     for (n, v) in report.violations.iter().enumerate() {
         violation_lines(n + 1, v, &mut lines);
     }
     lines_to_text(lines)
+}
+
+/// Each edited step with what the catalog renders (`-`) and what the plan runs (`+`).
+fn edited_lines(report: &VerifyReport, lines: &mut Vec<String>) {
+    for step in &report.edited_steps {
+        lines.push(String::new());
+        lines.extend(wrap(&step.id, MAX_WIDTH, "edited:   ", "          "));
+        for command in &step.expected {
+            lines.extend(wrap(command, MAX_WIDTH, "    - ", "      "));
+        }
+        for command in &step.found {
+            lines.extend(wrap(command, MAX_WIDTH, "    + ", "      "));
+        }
+        if let Some((want, found)) = &step.runs_on {
+            let on = |h: &Option<String>| h.clone().unwrap_or_else(|| "each host".to_owned());
+            let text = format!("runs on {} instead of {}", on(found), on(want));
+            lines.extend(wrap(&text, MAX_WIDTH, "    ", "    "));
+        }
+        if let Some((want, found)) = step.manual {
+            let text = format!("manual: {found} instead of {want}");
+            lines.extend(wrap(&text, MAX_WIDTH, "    ", "    "));
+        }
+    }
 }
 
 fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {

@@ -118,7 +118,7 @@ pub fn compare(
         .into_iter()
         .map(|scenario| {
             let risk_notes = transition
-                .risk_notes(scenario)
+                .risk_notes(scenario, inventory)
                 .into_iter()
                 .map(str::to_owned)
                 .collect();

@@ -9,6 +9,11 @@ pub enum SimError {
     UnknownStep { step: String, after: String },
     #[error("fault names host `{0}`, which is not in the inventory")]
     UnknownFaultHost(String),
+    #[error(
+        "fault `step:{0}` matches no step of the plan; give a step id or a glob over them, e.g. \
+         `step:nova-computes.*.upgrade` (`stackhop plan` lists the ids)"
+    )]
+    UnmatchedFault(String),
     #[error("the plan's steps wait for each other in a cycle")]
     Cycle,
     /// Batched and one-host-at-a-time application disagreed; a bug in the simulator.

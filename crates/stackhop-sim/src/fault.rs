@@ -36,6 +36,20 @@ impl Fault {
     }
 }
 
+/// Refuses a step fault that matches no step of the plan: on the command line that is a typo,
+/// and a rehearsal must not pass for one with a fault injected. (A library caller sweeping one
+/// fault over many plans may skip this.)
+pub fn check_faults(plan: &stackhop_plan::Plan, faults: &[Fault]) -> Result<(), crate::SimError> {
+    for f in faults {
+        if let Fault::Step { pattern, .. } = f
+            && !plan.steps.iter().any(|s| glob_match(pattern, &s.id))
+        {
+            return Err(crate::SimError::UnmatchedFault(pattern.clone()));
+        }
+    }
+    Ok(())
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -29,7 +29,7 @@ pub use compare::{COMPARE_SCHEMA, CompareReport, Constraints, ScenarioEntry, com
 pub use duration::{fmt_duration, parse_duration};
 pub use engine::{JITTER, SimOptions, simulate};
 pub use error::{SimError, TwinError};
-pub use fault::{Fault, glob_match};
+pub use fault::{Fault, check_faults, glob_match};
 pub use report::{
     CapabilityReport, Failure, Named, Observation, Outcome, PhaseSpan, RunState, SIMULATE_SCHEMA,
     SimReport, StepSpan, StepState, Window,

@@ -49,6 +49,7 @@ mod describe;
 mod error;
 mod explore;
 mod fxhash;
+mod remaining;
 mod report;
 mod setup;
 
@@ -56,9 +57,11 @@ use std::collections::BTreeMap;
 
 use stackhop_catalog::Transition;
 use stackhop_inventory::Inventory;
+use stackhop_model::{CloudState, RuleBook};
 use stackhop_plan::Plan;
 
 pub use error::VerifyError;
+pub use remaining::{Blocked, RunPosition, blocked_steps};
 pub use report::{
     CapabilityReport, DegradedReport, PhaseStates, VERIFY_SCHEMA, VerifyReport, ViolationReport,
 };
@@ -71,6 +74,9 @@ pub struct VerifyOptions {
     /// Classes of up to this many alike hosts are counted exactly; larger ones as "none" or
     /// "some".
     pub exact_up_to: u32,
+    /// Steps whose commands are not the catalog's rendering of their action are listed but do
+    /// not make the plan unverified (`--accept-edited`).
+    pub accept_edited: bool,
 }
 
 impl Default for VerifyOptions {
@@ -78,6 +84,7 @@ impl Default for VerifyOptions {
         VerifyOptions {
             max_states: 4_000_000,
             exact_up_to: 8,
+            accept_edited: false,
         }
     }
 }
@@ -106,9 +113,47 @@ pub fn verify_with(
     }
     let rules = transition.rules(inventory);
     let initial = transition.initial_state(inventory, &rules);
-    let setup = setup::setup(&rules, initial, inventory, plan)?;
+    let mut report = explore_from(&rules, initial, inventory, plan, options)?;
+    report.edited_steps = stackhop_plan::edited_steps(plan, transition, inventory);
+    report.edits_accepted = options.accept_edited && !report.edited_steps.is_empty();
+    report.verified &= report.edited_steps.is_empty() || options.accept_edited;
+    Ok(report)
+}
+
+/// Explores the plan from a given cloud rather than the one the inventory describes: what is left
+/// of a run, from where the run stands. Commands are not compared with the catalog's here.
+pub fn verify_from(
+    transition: &dyn Transition,
+    inventory: &Inventory,
+    plan: &Plan,
+    initial: CloudState,
+    options: &VerifyOptions,
+) -> Result<VerifyReport, VerifyError> {
+    if plan.transition != transition.id() {
+        return Err(VerifyError::TransitionMismatch {
+            plan: plan.transition.clone(),
+            catalog: transition.id().to_owned(),
+        });
+    }
+    explore_from(
+        &transition.rules(inventory),
+        initial,
+        inventory,
+        plan,
+        options,
+    )
+}
+
+fn explore_from(
+    rules: &RuleBook,
+    initial: CloudState,
+    inventory: &Inventory,
+    plan: &Plan,
+    options: &VerifyOptions,
+) -> Result<VerifyReport, VerifyError> {
+    let setup = setup::setup(rules, initial, inventory, plan)?;
     let outcome =
-        explore::Engine::new(&rules, &setup, options.max_states, options.exact_up_to).run()?;
+        explore::Engine::new(rules, &setup, options.max_states, options.exact_up_to).run()?;
 
     let phase_name = |p: Option<usize>| match p {
         Some(p) => setup.phases[p].clone(),
@@ -168,6 +213,8 @@ pub fn verify_with(
         goal_reached: unmet_goals.is_empty(),
         unmet_goals,
         final_states: outcome.final_states,
+        edited_steps: Vec::new(),
+        edits_accepted: false,
     })
 }
 

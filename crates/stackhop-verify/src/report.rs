@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use stackhop_model::Class;
+use stackhop_plan::EditedStep;
 
 pub const VERIFY_SCHEMA: &str = "stackhop.verify/v1";
 
@@ -46,6 +47,11 @@ pub struct VerifyReport {
     pub unmet_goals: Vec<String>,
     /// Distinct reachable states in which every step is complete (one for a deterministic plan).
     pub final_states: usize,
+    /// Steps whose commands (or where and how they run) are not what the catalog renders for
+    /// their action: verify proves actions, so these make the plan unverified unless accepted.
+    pub edited_steps: Vec<EditedStep>,
+    /// The operator accepted the edited steps (`--accept-edited`).
+    pub edits_accepted: bool,
 }
 
 /// One broken hard invariant, or one step that would fail, with the shortest run reaching it.

@@ -22,7 +22,14 @@ fn planned(scenario: Scenario) -> Plan {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Verifies an edited plan as `stackhop verify --plan` reads it once the operator has resealed
+/// it with `stackhop reseal --render-commands`: the commands follow the edited actions, the
+/// digest is recomputed, everything else is as edited.
 fn run(plan: &Plan) -> VerifyReport {
+    let mut plan = plan.clone();
+    let (inventory, _) = example("small");
+    stackhop_plan::render_commands(&mut plan, transition(&inventory), &inventory);
+    plan.seal();
     verify_plan_json(&plan.to_json(), "edited.json").unwrap_or_else(|e| panic!("{e}"))
 }
 

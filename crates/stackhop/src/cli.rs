@@ -37,6 +37,9 @@ pub(crate) enum Command {
     /// Prove a plan safe: every order its steps may run in, stopped after any step.
     #[command(next_line_help = true)]
     Verify(VerifyArgs),
+    /// Record the digest of a saved plan edited on purpose, and show what the edit changed.
+    #[command(next_line_help = true)]
+    Reseal(ResealArgs),
     /// Rehearse a plan on the digital twin: timeline, downtime per capability, faults.
     #[command(next_line_help = true)]
     Simulate(SimulateArgs),
@@ -186,6 +189,19 @@ pub(crate) struct PlanSourceArgs {
     /// instead of planning the scenario now.
     #[arg(long, value_name = "FILE", verbatim_doc_comment)]
     pub(crate) plan: Option<PathBuf>,
+    /// Accept commands edited by hand (verify proves actions, not text); they are listed.
+    #[arg(long, requires = "plan")]
+    pub(crate) accept_edited: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ResealArgs {
+    /// The saved plan (`stackhop plan --out`) to reseal in place.
+    #[arg(value_name = "FILE")]
+    pub(crate) plan: PathBuf,
+    /// Also give every step the commands the catalog renders for its action.
+    #[arg(long)]
+    pub(crate) render_commands: bool,
 }
 
 #[derive(Debug, Args)]

@@ -60,7 +60,7 @@ pub(crate) enum CommandError {
     Verify {
         file: Option<String>,
         at: Option<(usize, usize)>,
-        error: VerifyError,
+        error: Box<VerifyError>,
     },
     /// `simulate`, `compare`: a fault, a workload or a plan the twin cannot run.
     #[error(transparent)]
@@ -90,7 +90,7 @@ impl CommandError {
                 stackhop_exec::ErrorClass::BadInput => ExitCode::from(2),
                 stackhop_exec::ErrorClass::CannotContinue => ExitCode::from(3),
             },
-            CommandError::Verify { error, .. } => match error {
+            CommandError::Verify { error, .. } => match error.as_ref() {
                 VerifyError::TooManyStates { .. } => ExitCode::from(3),
                 _ => ExitCode::from(2),
             },

@@ -17,15 +17,28 @@ pub(crate) struct SavedPlan {
     pub(crate) plan: Plan,
 }
 
-/// Reads and shape-checks a plan file; bad JSON, unknown action kinds, unknown `after` ids and
-/// cycles are errors that name the file, line and column (exit 2).
+/// Reads and checks a plan file; bad JSON, unknown action kinds, unknown `after` ids, cycles
+/// and a digest that is not the content's are errors that name the file, line and column
+/// (exit 2).
 pub(crate) fn read(path: &Path) -> Result<SavedPlan, CommandError> {
+    read_with(path, Plan::from_json)
+}
+
+/// [`read`] without the digest check, for `reseal`.
+pub(crate) fn read_unsealed(path: &Path) -> Result<SavedPlan, CommandError> {
+    read_with(path, Plan::from_json_unsealed)
+}
+
+fn read_with(
+    path: &Path,
+    parse: fn(&str, &str) -> Result<Plan, stackhop_plan::PlanError>,
+) -> Result<SavedPlan, CommandError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| CommandError::Read {
         path: file.clone(),
         source,
     })?;
-    let plan = Plan::from_json(&text, &file).map_err(CommandError::Plan)?;
+    let plan = parse(&text, &file).map_err(CommandError::Plan)?;
     Ok(SavedPlan { file, text, plan })
 }
 

@@ -1,7 +1,7 @@
 //! Commands of each action with the RDO profile (reference §1, `service.md`,
 //! `database-upgrades.md`, the per-project pages; openstack-utils 2014.1-3).
 
-use stackhop_inventory::Inventory;
+use stackhop_inventory::{Inventory, Network};
 use stackhop_model::{Action, MoveMode};
 
 use super::keys;
@@ -36,7 +36,7 @@ fn service_cmd(verb: &str, service: &str) -> String {
     }
 }
 
-pub(crate) fn render(action: &Action, _inventory: &Inventory) -> Rendered {
+pub(crate) fn render(action: &Action, inventory: &Inventory) -> Rendered {
     match action {
         Action::InstallRepo { .. } => Rendered::each(vec![
             format!("yum -y install {ICEHOUSE_REPO_RPM}"),
@@ -125,7 +125,7 @@ pub(crate) fn render(action: &Action, _inventory: &Inventory) -> Rendered {
             "yum -d1 -y upgrade".to_owned(),
             format!("yum -y install {}", services.join(" ")),
         ]),
-        Action::HealthCheck { capability } => health(capability),
+        Action::HealthCheck { capability } => health(capability, inventory.network),
         // Icehouse ships neither: a hand-edited plan that asks for them must fail loudly.
         Action::UpgradeCheck { project } | Action::OnlineMigrations { project } => {
             Rendered::each(vec![format!(
@@ -180,8 +180,9 @@ fn migrate(mode: MoveMode, to_env: u8) -> Rendered {
     }
 }
 
-fn health(capability: &str) -> Rendered {
+fn health(capability: &str, network: Network) -> Rendered {
     let check = match capability {
+        "network" if network == Network::NovaNetwork => "nova network-list",
         "identity" => "keystone token-get",
         "image" => "glance image-list",
         "volume" => "cinder list",

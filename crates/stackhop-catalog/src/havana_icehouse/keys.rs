@@ -10,6 +10,9 @@ pub(crate) const DASHBOARD_SETTINGS: &str = "/etc/openstack-dashboard/local_sett
 pub(crate) fn compute_pin() -> ConfigKey {
     ConfigKey::new(NOVA_CONF, "upgrade_levels", "compute")
 }
+pub(crate) fn network_pin() -> ConfigKey {
+    ConfigKey::new(NOVA_CONF, "upgrade_levels", "network")
+}
 pub(crate) fn vif_fatal() -> ConfigKey {
     ConfigKey::new(NOVA_CONF, "DEFAULT", "vif_plugging_is_fatal")
 }

@@ -46,3 +46,14 @@ pub(crate) fn compute_aliases(level: Level) -> Vec<(String, RpcVersion)> {
     }
     out
 }
+
+/// nova `network/rpcapi.py`: Havana 2013.2.3 knows only the `grizzly` alias; Icehouse 2014.1 adds
+/// `havana` = 1.10, the newest network RPC a Havana nova-network serves (its manager's
+/// `RPC_API_VERSION`), while Icehouse sends up to 1.12 (reference §2, *Inference* from the code).
+pub(crate) fn network_aliases(level: Level) -> Vec<(String, RpcVersion)> {
+    let mut out = vec![("grizzly".to_owned(), v(1, 9))];
+    if level >= ICEHOUSE {
+        out.push(("havana".to_owned(), v(1, 10)));
+    }
+    out
+}

@@ -17,7 +17,7 @@ mod workload;
 
 use std::sync::OnceLock;
 
-use stackhop_inventory::{Host, Inventory, Role};
+use stackhop_inventory::{Host, Inventory, Network, Role};
 use stackhop_model::{
     Action, CloudState, DbKey, DbState, Global, HostState, RuleBook, ServiceState,
 };
@@ -181,7 +181,7 @@ impl Transition for HavanaIcehouse {
         workload::defaults(inventory)
     }
 
-    fn risk_notes(&self, scenario: Scenario) -> Vec<&'static str> {
+    fn risk_notes(&self, scenario: Scenario, inventory: &Inventory) -> Vec<&'static str> {
         match scenario {
             Scenario::AllAtOnce => vec![
                 "simple, but every service is down together; large databases make that long \
@@ -201,8 +201,13 @@ impl Transition for HavanaIcehouse {
             Scenario::LiveCompute => vec![
                 "minimal disruption, but the features are very new and may not be as well tested \
                  (rhos5 overview, RDO wiki)",
-                "with Neutron, the event cap while pinned is an inference from the code with no \
-                 public report (reference §3)",
+                if inventory.network == Network::Neutron {
+                    "with Neutron, the event cap while pinned is an inference from the code with \
+                     no public report (reference §3)"
+                } else {
+                    "with nova-network, the network RPC cap (havana) while Havana nova-network \
+                     remains is an inference from the code (nova 2014.1 network/rpcapi.py)"
+                },
             ],
         }
     }

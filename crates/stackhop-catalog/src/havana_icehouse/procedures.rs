@@ -185,13 +185,31 @@ pub(crate) fn live(inventory: &Inventory) -> LiveRolling {
             reason,
         ));
     }
+    let mut pins = vec![pin(
+        HostSelector::ProjectControl("nova"),
+        "Icehouse controllers must speak compute RPC 3.0 while Havana computes remain \
+         (rhos5 upgrade-4.md; nova 2014.1 compute/rpcapi.py)",
+    )];
+    if inventory.network == Network::NovaNetwork {
+        let network_pin = |hosts: HostSelector, reason: &str| {
+            ConfigChange::set(hosts, keys::network_pin(), "havana", reason)
+        };
+        pins.push(network_pin(
+            HostSelector::ProjectControl("nova"),
+            "Icehouse nova-api sends network RPC 1.11+, which the Havana nova-network of the \
+             computes refuses; cap it at havana (1.10) until they are upgraded (nova 2014.1 \
+             network/rpcapi.py, Inference)",
+        ));
+        while_pinned.push(network_pin(
+            HostSelector::ProjectHypervisor("nova"),
+            "an Icehouse compute calls nova-network over RPC 1.11+, which Havana nova-network \
+             refuses; cap it at havana (1.10) while any remains (nova 2014.1 \
+             network/rpcapi.py, Inference)",
+        ));
+    }
     LiveRolling {
         project: "nova",
-        pin: vec![pin(
-            HostSelector::ProjectControl("nova"),
-            "Icehouse controllers must speak compute RPC 3.0 while Havana computes remain \
-             (rhos5 upgrade-4.md; nova 2014.1 compute/rpcapi.py)",
-        )],
+        pin: pins,
         pin_hypervisors: vec![pin(
             HostSelector::ProjectHypervisor("nova"),
             "instances migrate between Havana and Icehouse computes, so the computes need the \

@@ -98,7 +98,7 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
     } else {
         Class::Degraded
     };
-    vec![
+    let mut out = vec![
         RpcChannel {
             id: "compute_rpc_compatible",
             class: Class::Hard,
@@ -149,7 +149,40 @@ fn channels(book: &RuleBook, inventory: &Inventory) -> Vec<RpcChannel> {
             reason: "resize and migration between Havana and Icehouse computes need \
                      [upgrade_levels] compute=icehouse-compat on the computes too",
         },
-    ]
+    ];
+    if inventory.network == Network::NovaNetwork {
+        out.push(network_channel(book));
+    }
+    out
+}
+
+/// Icehouse nova-api and nova-compute call nova-network over RPC 1.11 and 1.12
+/// (`deallocate_for_instance`, `deallocate_fixed_ip`), which a Havana nova-network refuses: while
+/// one remains they must be capped with `[upgrade_levels] network=havana`.
+fn network_channel(book: &RuleBook) -> RpcChannel {
+    RpcChannel {
+        id: "network_rpc_compatible",
+        class: Class::Hard,
+        senders: ids(book, &["openstack-nova-api", "openstack-nova-compute"]),
+        receivers: ids(book, &["openstack-nova-network"]),
+        delivery: Delivery::AllReceivers,
+        sends: vec![v(1, 10), v(1, 10), v(1, 12)],
+        accepts: vec![
+            vec![range(v(1, 0), v(1, 10))],
+            vec![range(v(1, 0), v(1, 10))],
+            vec![range(v(1, 0), v(1, 12))],
+        ],
+        cap_key: Some(keys::network_pin()),
+        cap_aliases: vec![
+            levels::network_aliases(HAVANA_OLD),
+            levels::network_aliases(HAVANA),
+            levels::network_aliases(ICEHOUSE),
+        ],
+        cap_auto: None,
+        service_versions: false,
+        reason: "pin [upgrade_levels] network=havana on Icehouse nova services while a Havana \
+                 nova-network remains",
+    }
 }
 
 fn config_rules(book: &RuleBook, inventory: &Inventory) -> Vec<ConfigRule> {

@@ -71,6 +71,10 @@ impl Transition for ZedAntelope {
         paths::KEYS
     }
 
+    fn hosts_share_one_machine(&self, inventory: &Inventory) -> bool {
+        paths::Paths::of(inventory).host_root.contains("{host}")
+    }
+
     fn host_services(&self, _inventory: &Inventory, host: &Host) -> Vec<&'static str> {
         services::host_services(host)
     }
@@ -183,7 +187,7 @@ impl Transition for ZedAntelope {
         workload::defaults(inventory)
     }
 
-    fn risk_notes(&self, scenario: Scenario) -> Vec<&'static str> {
+    fn risk_notes(&self, scenario: Scenario, _inventory: &Inventory) -> Vec<&'static str> {
         match scenario {
             Scenario::AllAtOnce => vec![
                 "every nova and placement service is down together; simple, and nothing runs \

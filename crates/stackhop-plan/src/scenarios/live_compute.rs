@@ -30,9 +30,11 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     }
 
     let all_nova = b.hosts.of_project(rules, p, None);
-    let control = b.hosts.of_project(rules, p, Some(false));
     let hypervisors = b.hosts.of_project(rules, p, Some(true));
-    let computes = subtract(&hypervisors, &control);
+    // A compute's own agents (nova-network in multi-host mode) roll with its hypervisor; a host
+    // with one of the project's servers is a controller, even when it hosts instances too.
+    let computes = subtract(&hypervisors, &b.hosts.with_servers(rules, p));
+    let control = subtract(&all_nova, &computes);
 
     if migrations && !computes.is_empty() {
         let phase = "pin-computes";
@@ -146,7 +148,8 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
     common::after_all(b, phase, nova);
     let mut cleanup = common::undo(
         &live.while_pinned,
-        "events reach the computes again: restore the defaults",
+        "the controllers speak the new release to every compute again: undo what the computes \
+         needed while they were pinned",
     );
     if migrations {
         cleanup.extend(common::undo(
@@ -205,13 +208,20 @@ fn rolling(
     let phase = phase.as_str();
     let source = b.transition.cite(Citation::LiveBatch);
     let project = title(p);
-    let hypervisor = rules
-        .services
-        .iter()
-        .find(|s| {
-            s.kind == stackhop_model::ServiceKind::Hypervisor && rules.project(s.project).name == p
-        })
-        .map_or(p, |s| s.name.as_str());
+    // What a batch's stop takes down with the hypervisor: the project's agents on the computes.
+    let stopped: Vec<&str> = computes.first().map_or_else(Vec::new, |&h| {
+        b.hosts.services[h]
+            .iter()
+            .copied()
+            .filter(|name| {
+                rules.services.iter().any(|s| {
+                    s.name == *name
+                        && rules.project(s.project).name == p
+                        && s.kind != stackhop_model::ServiceKind::Server
+                })
+            })
+            .collect()
+    });
     for (label, hosts) in batches(b, computes) {
         let id = |what: &str| format!("{phase}.{label}.{what}");
         b.then(
@@ -232,7 +242,7 @@ fn rolling(
                     permanent: false,
                 },
                 hosts.clone(),
-                format!("stop {hypervisor}; its instances keep running"),
+                format!("stop {}; its instances keep running", stopped.join(", ")),
             ),
         );
         b.then(

@@ -11,7 +11,6 @@ use stackhop_inventory::Inventory;
 
 use crate::builder::Builder;
 use crate::check::{check, has_errors};
-use crate::digest::digest;
 use crate::error::PlanError;
 use crate::hosts::Hosts;
 use crate::plan::{PLAN_SCHEMA, Plan};
@@ -44,13 +43,15 @@ pub fn make_plan(
         schema: PLAN_SCHEMA.to_owned(),
         scenario,
         transition: transition.id().to_owned(),
+        catalog_version: transition.version().to_owned(),
         cloud: inventory.name.clone(),
-        digest: digest(inventory_source, transition.version(), scenario.as_str()),
+        digest: String::new(),
         estimate_s: 0,
         steps: b.steps,
         inventory_file: inventory_file.to_owned(),
         inventory_source: inventory_source.to_owned(),
     };
     plan.estimate_s = plan.critical_path_s();
+    plan.seal();
     Ok(plan)
 }

@@ -79,17 +79,21 @@ impl<'i> PlanBuilder<'i> {
 
     pub fn build(&self) -> Plan {
         let t = transition(self.inventory);
-        Plan {
+        let mut plan = Plan {
             schema: PLAN_SCHEMA.to_owned(),
             scenario: Scenario::AllAtOnce,
             transition: t.id().to_owned(),
+            catalog_version: t.version().to_owned(),
             cloud: self.inventory.name.clone(),
             digest: String::new(),
             estimate_s: 0,
             steps: self.steps.clone(),
             inventory_file: String::new(),
             inventory_source: String::new(),
-        }
+        };
+        stackhop_plan::render_commands(&mut plan, t, self.inventory);
+        plan.seal();
+        plan
     }
 }
 

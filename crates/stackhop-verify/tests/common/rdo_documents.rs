@@ -502,17 +502,15 @@ pub fn plan(inventory: &Inventory) -> Plan {
         schema: PLAN_SCHEMA.to_owned(),
         scenario: Scenario::LiveCompute,
         transition: t.id().to_owned(),
+        catalog_version: t.version().to_owned(),
         cloud: inventory.name.clone(),
-        digest: stackhop_plan::digest(
-            inventory_source(),
-            t.version(),
-            Scenario::LiveCompute.as_str(),
-        ),
+        digest: String::new(),
         estimate_s: 0,
         steps: d.steps,
         inventory_file: INVENTORY_FILE.to_owned(),
         inventory_source: inventory_source().to_owned(),
     };
     plan.estimate_s = plan.critical_path_s();
+    plan.seal();
     plan
 }

@@ -13,7 +13,7 @@
 
 use std::io::IsTerminal;
 
-use stackhop_exec::{ExecOptions, PreparedPlan, Session, TargetKind, dry_run};
+use stackhop_exec::{ExecOptions, PreparedPlan, RunNotes, Session, TargetKind, dry_run};
 use stackhop_plan::Plan;
 
 use crate::cli::{ApplyArgs, CheckFormat, TargetArg};
@@ -25,9 +25,15 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
     else {
         return Ok(Outcome::ProblemFound);
     };
-    if !args.dry_run && !args.unverified && !verified(&sourced)? {
-        return Ok(Outcome::ProblemFound);
-    }
+    stackhop_exec::check_faults(&sourced.plan, &args.fault).map_err(CommandError::Exec)?;
+    let notes = if args.dry_run {
+        RunNotes::default()
+    } else {
+        match checked(&sourced, args.unverified)? {
+            Some(notes) => notes,
+            None => return Ok(Outcome::ProblemFound),
+        }
+    };
     let plan = sourced.plan;
     if args.dry_run {
         let prepared = PreparedPlan::new(plan).map_err(CommandError::Exec)?;
@@ -66,8 +72,8 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
             eprintln!("note: --fault only applies to the sim target");
         }
     }
-    let session =
-        Session::start(&args.journal, plan, target, args.max_fail).map_err(CommandError::Exec)?;
+    let session = Session::start(&args.journal, plan, target, args.max_fail, &notes)
+        .map_err(CommandError::Exec)?;
     super::progress::drive(
         session,
         ExecOptions {
@@ -80,13 +86,36 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
     )
 }
 
-/// Whether the plan verifies; when it does not, what verify found is printed and why nothing
-/// runs.
-fn verified(sourced: &super::Sourced) -> Result<bool, CommandError> {
+/// What the run must record about the plan it runs, or `None` when the plan does not verify
+/// and the operator did not pass `--unverified`: then what verify found is printed and why
+/// nothing runs. With `--unverified` a plan that does not verify runs, and the journal, the run's
+/// end and `status` say so.
+fn checked(sourced: &super::Sourced, unverified: bool) -> Result<Option<RunNotes>, CommandError> {
     let loaded = sourced.loaded()?;
-    let report = sourced.verify(&loaded)?;
+    let report = match sourced.verify(&loaded) {
+        Ok(report) => report,
+        Err(error) if unverified => {
+            eprintln!("warning: running a plan that could not be verified (--unverified): {error}");
+            return Ok(Some(RunNotes {
+                unverified: true,
+                edited_steps: Vec::new(),
+            }));
+        }
+        Err(error) => return Err(error),
+    };
+    let edited_steps = report.edited_steps.iter().map(|s| s.id.clone()).collect();
     if report.verified && report.goal_reached {
-        return Ok(true);
+        for step in &report.edited_steps {
+            eprintln!(
+                "warning: step {} runs commands edited by hand (--accept-edited); verify proved \
+                 its action, not its text",
+                step.id
+            );
+        }
+        return Ok(Some(RunNotes {
+            unverified: false,
+            edited_steps,
+        }));
     }
     let plan = sourced.saved.as_ref().map_or_else(
         || format!("stackhop's own, made from {}", loaded.file),
@@ -99,11 +128,21 @@ fn verified(sourced: &super::Sourced) -> Result<bool, CommandError> {
             elapsed: None,
         },
     ))?;
+    if unverified {
+        eprintln!(
+            "warning: the plan does not verify; running it anyway (--unverified): the journal \
+             and `stackhop status` record that it was not verified"
+        );
+        return Ok(Some(RunNotes {
+            unverified: true,
+            edited_steps,
+        }));
+    }
     eprintln!(
         "error: the plan does not verify, so nothing was applied; fix it (`stackhop verify` shows \
          the same), or pass --unverified to run it anyway"
     );
-    Ok(false)
+    Ok(None)
 }
 
 /// What `apply` is about to do, for the operator to confirm.

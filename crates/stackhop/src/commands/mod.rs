@@ -7,6 +7,7 @@ mod compare;
 mod init;
 mod plan;
 mod progress;
+mod reseal;
 mod resume;
 mod simulate;
 mod status;
@@ -28,6 +29,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Reseal(args) => reseal::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Apply(args) => apply::run(&args),
@@ -80,6 +82,8 @@ struct Sourced {
     saved: Option<SavedPlan>,
     /// The inventory named on the command line, if any (with `--plan`, the plan's own).
     inventory: Option<Loaded>,
+    /// `--accept-edited`.
+    accept_edited: bool,
 }
 
 impl Sourced {
@@ -96,13 +100,16 @@ impl Sourced {
 
     /// Every state the plan can reach, checked; a verifier error points into the plan file.
     fn verify(&self, loaded: &Loaded) -> Result<stackhop_verify::VerifyReport, CommandError> {
-        stackhop_verify::verify(loaded.transition, &loaded.inventory, &self.plan).map_err(|error| {
-            CommandError::Verify {
+        let options = stackhop_verify::VerifyOptions {
+            accept_edited: self.accept_edited,
+            ..Default::default()
+        };
+        stackhop_verify::verify_with(loaded.transition, &loaded.inventory, &self.plan, &options)
+            .map_err(|error| CommandError::Verify {
                 file: self.saved.as_ref().map(|s| s.file.clone()),
                 at: self.saved.as_ref().and_then(|s| s.locate(&error)),
-                error,
-            }
-        })
+                error: Box::new(error),
+            })
     }
 }
 
@@ -138,6 +145,7 @@ fn plan_from(
             plan: saved.plan.clone(),
             saved: Some(saved),
             inventory: loaded,
+            accept_edited: args.accept_edited,
         }));
     }
     let Some(scenario) = args.scenario else {
@@ -151,6 +159,7 @@ fn plan_from(
             plan,
             saved: None,
             inventory: Some(loaded),
+            accept_edited: false,
         }),
     )
 }

@@ -12,6 +12,15 @@ use crate::error::{CommandError, Outcome};
 use crate::output::print;
 
 pub(crate) fn run(args: &PlanArgs) -> Result<Outcome, CommandError> {
+    if let (Some(inventory), Some(path)) = (&args.inventory.file, &args.out)
+        && same_file(inventory, path)
+    {
+        return Err(CommandError::Usage(format!(
+            "--out {} is the inventory the plan is made from; write the plan to another file, \
+             e.g. --out plan.json",
+            path.display()
+        )));
+    }
     let loaded = args.inventory.load()?;
     let scenario = args.scenario.scenario;
     let format = match args.format {
@@ -47,4 +56,12 @@ pub(crate) fn run(args: &PlanArgs) -> Result<Outcome, CommandError> {
     };
     print(&text)?;
     Ok(Outcome::Success)
+}
+
+/// Whether two paths name one file (an existing one: a new file is nobody's input).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }

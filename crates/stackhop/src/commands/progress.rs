@@ -80,9 +80,10 @@ pub(crate) fn summary(report: &RunReport, journal: &Path) -> String {
         String::new()
     };
     out.push_str(&format!(
-        "\nrun {} {} in {real}{simulated}\n",
+        "\nrun {} {} in {real}{simulated}{}\n",
         report.run_id,
-        report.state.as_str()
+        report.state.as_str(),
+        report.notes.caveat()
     ));
     out.push_str(&format!(
         "steps: {} succeeded, {} failed, {} unfinished, {} not started (of {})\n",
@@ -105,6 +106,31 @@ pub(crate) fn summary(report: &RunReport, journal: &Path) -> String {
         out.push_str(&format!(
             "tolerated by --max-fail, left out of later steps: {}\n",
             list.join(", ")
+        ));
+    }
+    if !report.blocked.is_empty() {
+        out.push_str(&format!(
+            "blocked: without {} these steps would break the cloud, so they did not run:\n",
+            stackhop_catalog::collapse_hosts(&report.left_out)
+        ));
+        for (step, why) in report
+            .blocked
+            .iter()
+            .filter(|(_, w)| !w.starts_with("waits for "))
+        {
+            out.push_str(&format!("  {step}: {why}\n"));
+        }
+        let waiting = report
+            .blocked
+            .iter()
+            .filter(|(_, w)| w.starts_with("waits for "))
+            .count();
+        if waiting > 0 {
+            out.push_str(&format!("  and {waiting} step(s) after them\n"));
+        }
+        out.push_str(&format!(
+            "  bring the hosts back and retry them with `{} --max-fail 0`\n",
+            resume_command(journal)
         ));
     }
     if !report.downtime.is_empty() {

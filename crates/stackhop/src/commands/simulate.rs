@@ -32,6 +32,7 @@ pub(crate) fn run(args: &SimulateArgs) -> Result<Outcome, CommandError> {
     let Some(plan) = super::plan_or_refuse(&loaded, scenario, format, refused)? else {
         return Ok(Outcome::ProblemFound);
     };
+    stackhop_sim::check_faults(&plan, &args.fault).map_err(CommandError::Sim)?;
     let options = SimOptions {
         seed: args.twin.seed,
         workload: args.twin.workload()?,

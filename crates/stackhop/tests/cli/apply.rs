@@ -573,6 +573,10 @@ fn a_plan_that_does_not_verify_is_refused_before_anything_runs() {
             "run.db",
         ],
     );
-    assert!(!run.stderr.contains("does not verify"), "{}", run.report());
+    assert!(
+        run.stderr.contains("running it anyway (--unverified)"),
+        "{}",
+        run.report()
+    );
     assert!(dir.path().join("run.db").exists(), "{}", run.report());
 }

@@ -193,12 +193,14 @@ fn resume_waits_for_a_command_that_outlived_a_killed_apply() {
         step["commands"] = serde_json::json!([if slow { slow_once } else { "true" }]);
     }
     std::fs::write(dir.join("plan.json"), plan.to_string()).expect("write plan");
+    stackhop_in(dir, ["reseal", "plan.json"]).assert_code(0);
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_stackhop"))
         .args([
             "apply",
             "--plan",
             "plan.json",
+            "--accept-edited",
             "--target",
             "local",
             "--yes",

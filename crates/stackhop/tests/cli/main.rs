@@ -15,5 +15,6 @@ mod findings;
 mod init;
 mod kill;
 mod plan;
+mod safety;
 mod simulate;
 mod verify;

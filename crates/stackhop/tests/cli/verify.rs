@@ -166,12 +166,19 @@ fn pretty(plan: &Value) -> String {
     serde_json::to_string_pretty(plan).unwrap_or_default()
 }
 
+/// Saves an edited plan as `edited.json` and reseals it, as the operator who edits on purpose
+/// does (`stackhop reseal`): until then every command refuses the file.
+fn save_edited(dir: &std::path::Path, plan: &Value) {
+    write(dir, "edited.json", pretty(plan));
+    stackhop_in(dir, ["reseal", "edited.json"]).assert_code(0);
+}
+
 #[test]
 fn a_hand_edited_plan_without_the_pin_fails_naming_the_invariant() {
     let dir = temp_dir();
     let mut plan = saved_plan(dir.path());
     remove_step(&mut plan, "nova-controllers.set.compute");
-    write(dir.path(), "edited.json", pretty(&plan));
+    save_edited(dir.path(), &plan);
     let run = stackhop_in(dir.path(), ["verify", "--plan", "edited.json"]);
     run.assert_code(1);
     assert!(
@@ -199,7 +206,7 @@ fn a_harmless_hand_edit_still_verifies() {
     for id in ["keystone.check.identity", "finish.check.boot"] {
         remove_step(&mut plan, id);
     }
-    write(dir.path(), "edited.json", pretty(&plan));
+    save_edited(dir.path(), &plan);
     let run = stackhop_in(dir.path(), ["verify", "--plan", "edited.json"]);
     run.assert_code(0);
     assert!(run.stdout.contains("\nverified: yes"), "{}", run.report());
@@ -207,9 +214,12 @@ fn a_harmless_hand_edit_still_verifies() {
 
 /// Saves `text` as `plan.json` in a fresh directory and verifies it from there, so messages
 /// name the file as `plan.json`.
+/// The file is resealed first where its shape allows (`reseal` refuses a malformed file and
+/// leaves it alone), so that what verify reports is the edit, not the stale digest.
 fn verify_text(name: &str, text: &str) -> crate::common::Run {
     let dir = temp_dir();
     write(dir.path(), name, text);
+    let _ = stackhop_in(dir.path(), ["reseal", name]);
     stackhop_in(dir.path(), ["verify", "--plan", name])
 }
 
