@@ -350,6 +350,8 @@ st_negative() {
   rm -rf "$d"; mkdir -p "$d"
   STAGE_LOGS=("$d/verify.err" "$d/apply.log")
   E2E break-plan "$src" "$d/broken.json" >&2 || fail "could not remove the pin step from $src"
+  # the operator who edits a plan on purpose reseals it; what verify judges is then the edit
+  "$STACKHOP" reseal "$d/broken.json" 2>>"$d/verify.err" || fail "reseal of the broken plan failed"
   local rc=0
   "$STACKHOP" verify --plan "$d/broken.json" --format json >"$d/verify.json" 2>"$d/verify.err" || rc=$?
   log "verify of the broken plan exited $rc"
