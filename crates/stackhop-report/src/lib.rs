@@ -1,5 +1,5 @@
-//! Renders what stackhop computes: pre-flight findings, plans, proofs, simulated runs and the
-//! comparison of the scenarios.
+//! Renders what stackhop computes: pre-flight findings, plans, proofs, simulated runs, the
+//! comparison of the scenarios, and real runs (the dry run, the end-of-run summary, `status`).
 //!
 //! Output meant for people is text that fits [`MAX_WIDTH`] columns (trees and wrapped
 //! paragraphs); output meant for machines is versioned, pretty-printed JSON; plans can also be
@@ -13,8 +13,12 @@ mod action;
 mod check;
 mod compare;
 mod dot;
+mod dry_run;
+mod duration;
 mod plan;
+mod run;
 mod simulate;
+mod status;
 mod text;
 mod verify;
 
@@ -22,9 +26,15 @@ pub use action::describe_action;
 pub use check::{CHECK_SCHEMA, CheckReport, count_summary};
 pub use compare::compare_text;
 pub use dot::plan_dot;
+pub use dry_run::dry_run_text;
+pub use duration::{duration_ms, human_duration};
 pub use plan::{PlanTextOptions, hosts_summary, plan_json, plan_text};
+pub use run::{Downtime, FailureReport, RunSummary, run_summary_text};
 pub use simulate::simulate_text;
-pub use text::{MAX_WIDTH, fit, human_duration, thousands, width, wrap};
+pub use status::{
+    BlockedStatus, FailureStatus, STATUS_SCHEMA, StatusDoc, StepStatus, status_json, status_text,
+};
+pub use text::{MAX_WIDTH, fit, thousands, width, wrap};
 pub use verify::{VerifyTextOptions, verify_json, verify_text};
 
 #[cfg(test)]
