@@ -95,7 +95,7 @@ pub async fn execute(
                 .cloud_state()
                 .unwrap_or_else(|| World::initial_state(&prepared));
             Target::Sim {
-                world: Mutex::new(World::new(&prepared, state, origin_ms)),
+                world: Box::new(Mutex::new(World::new(&prepared, state, origin_ms))),
                 faults: crate::faults::parse_faults(&options.faults),
             }
         }

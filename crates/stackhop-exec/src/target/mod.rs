@@ -21,7 +21,7 @@ use crate::world::{CapabilityChange, World};
 pub(crate) enum Target {
     /// The digital twin, changed through the transition function.
     Sim {
-        world: Mutex<World>,
+        world: Box<Mutex<World>>,
         faults: Vec<FaultSpec>,
     },
     /// This host, `sh -c`.
