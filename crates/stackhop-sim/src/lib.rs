@@ -31,8 +31,8 @@ pub use engine::{JITTER, SimOptions, simulate};
 pub use error::{SimError, TwinError};
 pub use fault::{Fault, glob_match};
 pub use report::{
-    CapabilityReport, Failure, Named, Observation, Outcome, PhaseSpan, RunState, SIMULATE_SCHEMA,
-    SimReport, StepSpan, StepState, Window,
+    CapabilityReport, Failure, HostSpan, Named, Observation, Outcome, PhaseSpan, RunState,
+    SIMULATE_SCHEMA, SimReport, StepSpan, StepState, Window,
 };
 pub use twin::Twin;
 pub use workload::Workload;
