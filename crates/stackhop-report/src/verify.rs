@@ -88,9 +88,8 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
     lines_to_text(lines)
 }
 
-fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {
-    lines.push(String::new());
-    lines.push("capabilities, over every reachable state:".to_owned());
+/// The report's capabilities in the contract's order, any others after them.
+pub(crate) fn capability_names(report: &VerifyReport) -> Vec<&str> {
     let known = CAPABILITIES
         .iter()
         .copied()
@@ -100,7 +99,13 @@ fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {
         .keys()
         .map(String::as_str)
         .filter(|c| !CAPABILITIES.contains(c));
-    let names: Vec<&str> = known.chain(others).collect();
+    known.chain(others).collect()
+}
+
+fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {
+    lines.push(String::new());
+    lines.push("capabilities, over every reachable state:".to_owned());
+    let names = capability_names(report);
     let column = names.iter().map(|n| n.len()).max().unwrap_or(0) + 2;
     for name in names {
         let c = &report.capabilities[name];
