@@ -7,13 +7,16 @@
 //! (`INSTA_UPDATE=always cargo test -p stackhop --test cli`, then review the diff).
 
 mod apply;
+mod browser;
 mod check;
 mod common;
 mod compare;
+mod dom;
 mod errors;
 mod findings;
 mod init;
 mod kill;
 mod plan;
+mod report;
 mod simulate;
 mod verify;
