@@ -397,7 +397,10 @@ fn the_comparison_page_stacks_the_bands_of_every_usable_scenario() {
     assert_eq!(html, compare_html(&input));
     let usable = report.scenarios.iter().filter(|e| e.usable).count();
     assert_eq!(usable, 3, "small has no spare host for parallel-compute");
-    assert_eq!(html.matches("<svg class=\"chart bands\"").count(), usable);
+    assert_eq!(
+        html.matches("<svg class=\"chart bands stacked\"").count(),
+        usable
+    );
     assert!(html.contains("class=\"note unusable\" data-scenario=\"parallel-compute\""));
     let recommended = report
         .recommended

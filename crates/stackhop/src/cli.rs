@@ -163,11 +163,9 @@ pub(crate) enum TwinFormat {
     Text,
     /// The versioned JSON document (`stackhop.simulate/v1`, `stackhop.compare/v1`).
     Json,
-    /// One self-contained HTML page (timeline, downtime bands, proof, findings):
-    /// `... --format html > report.html`.
+    /// One self-contained HTML page: timeline, downtime bands, proof, findings.
     Html,
-    /// Chrome trace events, for Perfetto or chrome://tracing (phases as processes, hosts as
-    /// threads).
+    /// Chrome trace events, for Perfetto or chrome://tracing.
     Trace,
 }
 

@@ -56,7 +56,7 @@ pub(crate) fn bands(timeline: &Timeline, scale: &Scale, heading: Option<&str>) -
     let height = top + ROW * timeline.capabilities.len() as f64;
     let end = timeline.end_s;
     html! {
-        svg.chart.bands viewBox=(format!("0 0 {} {}", n(WIDTH), n(height))) role="img" aria-label="capability bands" {
+        svg class=(if heading.is_some() { "chart bands stacked" } else { "chart bands" }) viewBox=(format!("0 0 {} {}", n(WIDTH), n(height))) role="img" aria-label=(heading.unwrap_or("capability bands")) {
             (scale.grid(height))
             @if let Some(h) = heading {
                 text.label.band-heading x="4" y="15" { (h) }

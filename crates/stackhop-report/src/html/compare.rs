@@ -271,8 +271,12 @@ fn scenario_details(
             }
             @if let Some(plan) = &entry.plan { (plan_facts(plan)) }
             @if let Some(s) = simulated {
+                @let own = Scale::new(s.timeline.end_s);
                 h3 { "Timeline" }
-                (gantt(&s.timeline, &Scale::new(s.timeline.end_s), input.secrets, s.timeline.steps().count() <= OPEN_STEPS))
+                (gantt(&s.timeline, &own, input.secrets, s.timeline.steps().count() <= OPEN_STEPS))
+                h3 { "Capabilities" }
+                (own.axis("capability"))
+                (bands(&s.timeline, &own, None))
             }
             @if let Some(r) = review {
                 h3 { "Proof" }

@@ -281,3 +281,84 @@ fn step_row(step: &StepBar, k: usize, scale: &Scale, critical: bool, secrets: &[
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::gantt;
+    use crate::html::scale::Scale;
+    use crate::timeline::{PhaseLane, Span, StepBar, StepOutcome, Timeline};
+
+    fn step(id: &str, after: &[&str], span: Option<Span>, outcome: StepOutcome) -> StepBar {
+        StepBar {
+            id: id.to_owned(),
+            hosts: vec!["ctl".to_owned()],
+            commands: vec![format!("run {id}")],
+            after: after.iter().map(|a| (*a).to_owned()).collect(),
+            outcome,
+            span,
+            estimate_s: 2.0,
+            predicted: span.map(|s| Span::new(s.start_s, s.start_s + 2.0)),
+            host_spans: Vec::new(),
+        }
+    }
+
+    /// A measured run as a journal would give it: fractions of seconds, a prediction beside each
+    /// bar, a step in doubt and one still running.
+    #[test]
+    fn a_measured_run_draws_its_predictions_ratios_and_every_outcome() {
+        let timeline = Timeline {
+            phases: vec![
+                PhaseLane {
+                    name: "nova".to_owned(),
+                    steps: vec![
+                        step(
+                            "nova.stop",
+                            &[],
+                            Some(Span::new(0.0, 1.5)),
+                            StepOutcome::Succeeded,
+                        ),
+                        step(
+                            "nova.sync",
+                            &["nova.stop"],
+                            Some(Span::new(1.5, 4.5)),
+                            StepOutcome::InDoubt,
+                        ),
+                    ],
+                },
+                PhaseLane {
+                    name: "finish".to_owned(),
+                    steps: vec![
+                        step(
+                            "finish.check",
+                            &["nova.sync"],
+                            Some(Span::new(4.5, 5.0)),
+                            StepOutcome::Running,
+                        ),
+                        step("finish.unpin", &["finish.check"], None, StepOutcome::NotRun),
+                    ],
+                },
+            ],
+            capabilities: Vec::new(),
+            end_s: 5.0,
+        };
+        let html = gantt(&timeline, &Scale::new(timeline.end_s), &[], true).into_string();
+        assert_eq!(html.matches("<rect class=\"predicted\"").count(), 2 + 3);
+        // nova took 4.5 s against 1.5 + 2 predicted: 4.5 / 3.5.
+        assert!(html.contains("×1.29 of predicted"), "{html}");
+        assert!(html.contains("measured / predicted: 1.29"), "{html}");
+        assert!(
+            html.contains("class=\"bar step in_doubt on-path\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("class=\"bar step running on-path\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("data-phase=\"nova\" data-outcome=\"in_doubt\""),
+            "{html}"
+        );
+        assert!(html.contains("1.5s → 4.5s (3s)"), "{html}");
+        assert!(html.contains(">not run<"), "{html}");
+    }
+}

@@ -96,7 +96,9 @@ fn compare_large_html_draws_2000_computes_in_a_row_per_step() {
     assert!(run.stdout.contains("cmp[0001:2000] ×2000"));
     assert!(!run.stdout.contains("cmp1000"), "no host listed on its own");
     assert_eq!(
-        run.stdout.matches("<svg class=\"chart bands\"").count(),
+        run.stdout
+            .matches("<svg class=\"chart bands stacked\"")
+            .count(),
         4,
         "the four scenarios' bands stacked"
     );
