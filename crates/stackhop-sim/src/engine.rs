@@ -17,8 +17,8 @@ use crate::duration::fmt_duration;
 use crate::error::SimError;
 use crate::fault::Fault;
 use crate::report::{
-    CapabilityReport, Failure, Named, Observation, Outcome, PhaseSpan, RunState, SIMULATE_SCHEMA,
-    SimReport, StepSpan, StepState, Window, secs,
+    CapabilityReport, Failure, HostSpan, Named, Observation, Outcome, PhaseSpan, RunState,
+    SIMULATE_SCHEMA, SimReport, StepSpan, StepState, Window, secs,
 };
 use crate::twin::Twin;
 use crate::workload::Workload;
@@ -138,7 +138,7 @@ fn distinct_changes(before: &CloudState, after: &CloudState, hosts: &[u32]) -> O
 }
 
 /// `(time ms, sequence, step, host position, how it ends)`; the sequence makes ties
-/// deterministic.
+/// deterministic. The sequence is also the host's index in `Run::host_spans`, plus one.
 type Event = Reverse<(u64, u64, usize, usize, HostEnd)>;
 
 #[derive(Clone)]
@@ -200,6 +200,9 @@ struct Run<'a> {
     observe_all: bool,
     /// Hosts of one step whose change is due but not applied yet: `(step, [(time, host)])`.
     pending: Option<(usize, Vec<(u64, u32)>)>,
+    /// Each host's part of a step as it was launched: `(step, host, start ms, end ms)`, and
+    /// whether it failed (set when its end is handled).
+    host_spans: Vec<(usize, u32, u64, u64, bool)>,
 }
 
 /// A batched apply was refused: the run is redone one host at a time.
@@ -309,6 +312,7 @@ fn run(
         batch,
         observe_all: options.exhaustive,
         pending: None,
+        host_spans: Vec::new(),
     };
     run.observe(0, "initial", "");
     run.go()?;
@@ -402,8 +406,9 @@ impl Run<'_> {
         for i in ready {
             self.start_step(i);
         }
-        while let Some(Reverse((t, _, i, pos, end))) = self.queue.pop() {
+        while let Some(Reverse((t, seq, i, pos, end))) = self.queue.pop() {
             self.now = t;
+            let failures = self.failures.len();
             self.steps[i].in_flight -= 1;
             let host = self.steps[i].hosts[pos];
             let action = &self.plan.steps[i].action;
@@ -430,6 +435,7 @@ impl Run<'_> {
                     }
                 }
             }
+            self.mark_failed_span(seq, failures);
             self.launch_hosts(i);
             let s = &self.steps[i];
             if s.in_flight == 0 && (s.next == s.hosts.len() || s.failed) {
@@ -439,6 +445,19 @@ impl Run<'_> {
             }
         }
         self.flush()
+    }
+
+    /// Marks the host whose end event `seq` was just handled as failed, when handling it added a
+    /// failure to the `before` ones.
+    fn mark_failed_span(&mut self, seq: u64, before: usize) {
+        if self.failures.len() > before
+            && let Some(span) = usize::try_from(seq)
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|k| self.host_spans.get_mut(k))
+        {
+            span.4 = true;
+        }
     }
 
     /// Applies one host's change and observes the new state if it can differ.
@@ -545,6 +564,8 @@ impl Run<'_> {
             }
         }
         self.note_in_flight(i, pos, end_at);
+        let host = self.steps[i].hosts[pos];
+        self.host_spans.push((i, host, self.now, end_at, false));
         self.seq += 1;
         self.queue.push(Reverse((end_at, self.seq, i, pos, end)));
     }
@@ -772,6 +793,21 @@ impl Run<'_> {
             degraded: self.degraded,
             hard_violations: self.hard,
             steps,
+            hosts: self
+                .host_spans
+                .iter()
+                .map(|&(i, host, start, end, failed)| HostSpan {
+                    step: plan.steps[i].id.clone(),
+                    host: self.twin.host_name(host).unwrap_or("?").to_owned(),
+                    start_s: secs(start),
+                    end_s: secs(end),
+                    state: if failed {
+                        StepState::Failed
+                    } else {
+                        StepState::Completed
+                    },
+                })
+                .collect(),
         }
     }
 }

@@ -33,8 +33,8 @@ pub use error::{SimError, TwinError};
 pub use fault::{Fault, check_faults, glob_match};
 pub use jitter::Jitter;
 pub use report::{
-    CapabilityReport, Failure, Named, Observation, Outcome, PhaseSpan, RunState, SIMULATE_SCHEMA,
-    SimReport, StepSpan, StepState, Window,
+    CapabilityReport, Failure, HostSpan, Named, Observation, Outcome, PhaseSpan, RunState,
+    SIMULATE_SCHEMA, SimReport, StepSpan, StepState, Window,
 };
 pub use twin::Twin;
 pub use workload::Workload;

@@ -79,6 +79,10 @@ pub struct SimReport {
     pub hard_violations: Vec<Observation>,
     /// Every step that started, in start order.
     pub steps: Vec<StepSpan>,
+    /// Each host's part of every step, in launch order. Not in the JSON contract (a
+    /// 2,000-compute plan has tens of thousands); the HTML report and the trace draw them.
+    #[serde(skip)]
+    pub hosts: Vec<HostSpan>,
 }
 
 impl SimReport {
@@ -181,6 +185,16 @@ pub struct StepSpan {
     pub start_s: u64,
     pub end_s: u64,
     /// `completed`, or `failed` when some host failed (the step then started no more hosts).
+    pub state: StepState,
+}
+
+/// One host's part of a step: from its launch to its end (or its failure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostSpan {
+    pub step: String,
+    pub host: String,
+    pub start_s: u64,
+    pub end_s: u64,
     pub state: StepState,
 }
 

@@ -159,6 +159,19 @@ pub(crate) enum ReportFormat {
     Json,
 }
 
+/// What `simulate` and `compare` print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TwinFormat {
+    /// For people: tables that fit 100 columns.
+    Text,
+    /// The versioned JSON document (`stackhop.simulate/v1`, `stackhop.compare/v1`).
+    Json,
+    /// One self-contained HTML page: timeline, downtime bands, proof, findings.
+    Html,
+    /// Chrome trace events, for Perfetto or chrome://tracing.
+    Trace,
+}
+
 /// A plan to work on: planned now from an inventory and a scenario, or read from a saved file
 /// (checked against the inventory when one is given too). Shared by `verify` and `apply`.
 #[derive(Debug, Args)]
@@ -266,8 +279,8 @@ pub(crate) struct SimulateArgs {
     #[arg(long, value_name = "FAULT", value_parser = fault, verbatim_doc_comment)]
     pub(crate) fault: Vec<Fault>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub(crate) format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = TwinFormat::Text)]
+    pub(crate) format: TwinFormat,
 }
 
 #[derive(Debug, Args)]
@@ -286,8 +299,8 @@ pub(crate) struct CompareArgs {
     #[arg(long)]
     pub(crate) no_spare_hosts: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub(crate) format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = TwinFormat::Text)]
+    pub(crate) format: TwinFormat,
 }
 
 /// The journal's help, shared by `apply`, `resume` and `status`.

@@ -16,7 +16,7 @@ mod verify;
 use stackhop_catalog::Scenario;
 use stackhop_plan::{Plan, PlanError};
 
-use crate::cli::{CheckFormat, Command, InventoryArgs, PlanSourceArgs, ReportFormat};
+use crate::cli::{CheckFormat, Command, InventoryArgs, PlanSourceArgs, ReportFormat, TwinFormat};
 use crate::error::{CommandError, Outcome};
 use crate::inventory::Loaded;
 use crate::output::print;
@@ -73,6 +73,26 @@ fn findings_format(format: ReportFormat) -> CheckFormat {
         ReportFormat::Text => CheckFormat::Text,
         ReportFormat::Json => CheckFormat::Json,
     }
+}
+
+/// How findings print for `simulate` and `compare`: as JSON with `--format json`, otherwise
+/// as text (a page or a trace of a scenario that could not be planned would be empty).
+fn twin_findings_format(format: TwinFormat) -> CheckFormat {
+    match format {
+        TwinFormat::Json => CheckFormat::Json,
+        TwinFormat::Text | TwinFormat::Html | TwinFormat::Trace => CheckFormat::Text,
+    }
+}
+
+/// Values to mask wherever a report shows a command. The catalog marks no value secret yet;
+/// when it does (passwords in an inventory for the SSH target), they are gathered here.
+fn secrets(_loaded: &Loaded) -> Vec<String> {
+    Vec::new()
+}
+
+/// The verifier's report for a page, or why there is none.
+fn verify_for_page(loaded: &Loaded, plan: &Plan) -> Result<stackhop_verify::VerifyReport, String> {
+    stackhop_verify::verify(loaded.transition, &loaded.inventory, plan).map_err(|e| e.to_string())
 }
 
 /// A plan and where it came from.
