@@ -199,12 +199,18 @@ impl<'s> SourceMap<'s> {
         })
     }
 
-    /// The mark of the bytes `start..end` of the source (clamped to the text; the line is
-    /// the one `start` is on).
+    /// The mark of the bytes `start..end` of the source, clamped to the text and widened to
+    /// whole characters; the line is the one `start` is on.
     #[must_use]
     pub fn span(&self, start: usize, end: usize) -> Mark {
-        let start = start.min(self.source.len());
-        let end = end.clamp(start, self.source.len());
+        let mut start = start.min(self.source.len());
+        while !self.source.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = end.clamp(start, self.source.len());
+        while !self.source.is_char_boundary(end) {
+            end += 1;
+        }
         let index = self
             .line_starts
             .partition_point(|&s| s <= start)
@@ -337,9 +343,15 @@ mod tests {
         let source = "a: é\nbé: x\r\nc";
         let map = SourceMap::new(source);
         let mark = map.span(11, 12);
-        assert_eq!((mark.line, mark.column, mark.offset, mark.len), (2, 5, 11, 1));
+        assert_eq!(
+            (mark.line, mark.column, mark.offset, mark.len),
+            (2, 5, 11, 1)
+        );
         assert_eq!(map.span(0, 0).line, 1);
         assert_eq!(map.span(99, 100).offset, source.len());
+        let inside = map.span(4, 4);
+        assert_eq!((inside.offset, inside.len, inside.column), (3, 2, 4));
+        assert_eq!(map.span(3, 4).len, 2);
         let lines: Vec<(u32, usize, &str)> = map.lines().collect();
         assert_eq!(lines, [(1, 0, "a: é"), (2, 6, "bé: x"), (3, 14, "c")]);
     }
