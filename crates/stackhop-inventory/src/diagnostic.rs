@@ -7,13 +7,14 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// How serious a diagnostic is. The inventory parser reports only errors.
+/// How serious a diagnostic (or a pre-flight finding, which uses the same scale) is. The
+/// inventory parser reports only errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
-    /// The input cannot be used.
+    /// What was asked cannot be done: the input cannot be used, the scenario is blocked.
     Error,
-    /// The input was used, but something in it was left out or guessed.
+    /// It can be done, but something was left out, guessed, or is at risk.
     Warning,
     /// Worth knowing; nothing was lost.
     Info,

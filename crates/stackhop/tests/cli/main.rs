@@ -12,6 +12,7 @@ mod common;
 mod compare;
 mod errors;
 mod findings;
+mod import;
 mod init;
 mod kill;
 mod plan;
