@@ -4,7 +4,8 @@
 //! stackhop's roles:
 //! - every host of a Havana control-service key is a controller (a split control plane is
 //!   reported: stackhop's controller role runs all of them);
-//! - a host of a network key gets the `network` role (on a controller too: packstack said so);
+//! - a host of a network key gets the `network` role (on a controller too: packstack said
+//!   so), except a compute with nova-network, which runs nova-network in its compute role;
 //! - storage keys give the `storage` role only when one of their hosts is not a controller:
 //!   otherwise the controller runs cinder-volume and swift's storage itself, which is what
 //!   stackhop's controller role does when no host has the storage role.
@@ -234,19 +235,25 @@ fn network_hosts(sink: &mut Sink<'_>, answers: &Answers, switches: &Switches, bo
     if !neutron && !switches.on(keys::NOVA) {
         return;
     }
-    if answers.get(keys::NETWORK_HOSTS).is_some() {
-        book.add(sink, answers, keys::NETWORK_HOSTS, Role::Network);
+    let network_keys: &[&str] = if answers.get(keys::NETWORK_HOSTS).is_some() {
+        &[keys::NETWORK_HOSTS]
     } else if neutron {
-        for key in keys::HAVANA_NEUTRON_AGENTS {
-            book.add(sink, answers, key, Role::Network);
-        }
+        keys::HAVANA_NEUTRON_AGENTS
     } else {
-        book.add(
-            sink,
-            answers,
-            keys::HAVANA_NOVA_NETWORK_HOSTS,
-            Role::Network,
-        );
+        &[keys::HAVANA_NOVA_NETWORK_HOSTS]
+    };
+    for key in network_keys {
+        let Some(mut named) = book.named(sink, answers, key, false) else {
+            continue;
+        };
+        // A compute runs nova-network itself in stackhop's roles (multi-host), so only the
+        // other hosts of a nova-network list need the network role.
+        if !neutron {
+            named
+                .hosts
+                .retain(|host| !book.has_role(host, Role::Compute));
+        }
+        book.give(&named, Role::Network);
     }
 }
 
@@ -420,7 +427,7 @@ fn rpc_backend(sink: &mut Sink<'_>, answers: &Answers, icehouse: bool) -> Source
     Sourced::assumed(
         RpcBackend::Qpid,
         "rpc_backend",
-        "assumed: no message bus key; Havana's packstack installs qpid",
+        "assumed: Havana's packstack installs qpid",
     )
 }
 
