@@ -105,10 +105,20 @@ pub fn ansible(source: &str, file_name: &str, options: &Options) -> Result<Impor
 
 /// Writes the draft unless the file had errors, and makes sure the text is an inventory.
 fn finish(
-    sink: Sink<'_>,
+    mut sink: Sink<'_>,
     draft: Option<draft::Draft>,
     file_name: &str,
 ) -> Result<Imported, ImportError> {
+    if draft.is_none() && !sink.has_errors() {
+        // Every path that gives up reports why; this keeps the "errors, never none" promise
+        // should one ever forget.
+        let start = sink.map().span(0, 0);
+        sink.error(
+            start,
+            "the file could not be imported",
+            Some("please report this with the file".to_owned()),
+        );
+    }
     let has_errors = sink.has_errors();
     let notes = sink.finish(file_name);
     let draft = match draft {

@@ -281,6 +281,16 @@ impl Out {
 mod tests {
     use super::*;
 
+    /// Fails the day the inventory format takes `address:` (the ssh target's change) while
+    /// this crate still writes it as a comment: then flip [`INVENTORY_HAS_ADDRESS`].
+    #[test]
+    fn address_is_a_key_exactly_when_the_inventory_takes_it() {
+        let probe = "name: p\nrelease: havana\nhosts:\n  - name: a\n    address: 10.0.0.1\n    \
+                     roles: [controller]\n    os: centos-6.5\n";
+        let takes = stackhop_inventory::parse(probe, "probe", &stackhop_catalog::vocabulary());
+        assert_eq!(takes.is_ok(), INVENTORY_HAS_ADDRESS, "{:?}", takes.err());
+    }
+
     #[test]
     fn words_are_quoted_only_when_needed() {
         assert_eq!(yaml_word("east-1"), "east-1");
