@@ -30,6 +30,9 @@ pub(crate) enum Command {
     /// Print an example inventory to start from.
     #[command(next_line_help = true)]
     Init(InitArgs),
+    /// Write an inventory from a packstack answer file or an Ansible inventory.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Pre-flight checks: what in this cloud will break or slow a scenario.
     Check(CheckArgs),
     /// Plan a scenario: the steps, their order, hosts and estimates, and why each exists.
@@ -83,6 +86,50 @@ pub(crate) struct InitArgs {
         hide_possible_values = true
     )]
     pub(crate) example: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImportCommand {
+    /// From the answer file packstack installed the cloud with (Havana or Icehouse era).
+    #[command(next_line_help = true)]
+    Packstack(ImportPackstackArgs),
+    /// From an Ansible inventory, INI or YAML (kolla-ansible and openstack-ansible groups).
+    #[command(next_line_help = true)]
+    Ansible(ImportAnsibleArgs),
+}
+
+/// What every import takes besides its file.
+#[derive(Debug, Args)]
+pub(crate) struct ImportOutputArgs {
+    /// Write the inventory to this file (never the input file) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// The cloud's name [default: the input file's name without its extension].
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportPackstackArgs {
+    /// The answer file (`packstack --gen-answer-file`, or the one `--allinone` left behind).
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) output: ImportOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportAnsibleArgs {
+    /// The inventory file: YAML when it ends in .yml, .yaml or .json or looks like YAML,
+    /// INI otherwise.
+    #[arg(value_name = "FILE", verbatim_doc_comment)]
+    pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) output: ImportOutputArgs,
+    /// The release the cloud runs, one stackhop upgrades from
+    /// [default: the newest, marked in the inventory to check]
+    #[arg(long, value_name = "RELEASE", verbatim_doc_comment)]
+    pub(crate) release: Option<String>,
 }
 
 /// Where the inventory comes from: a file, or one of the built-in examples.

@@ -3,6 +3,7 @@
 use std::io;
 use std::process::ExitCode;
 
+use stackhop_import::ImportError;
 use stackhop_inventory::Diagnostics;
 use stackhop_plan::PlanError;
 use stackhop_sim::SimError;
@@ -68,6 +69,10 @@ pub(crate) enum CommandError {
     /// `apply`, `resume`, `status`: the journal, its lock, the run (2 or 3 by its class).
     #[error(transparent)]
     Exec(stackhop_exec::ExecError),
+    /// `import`: the file has mistakes, or names what no transition starts from (exit 2);
+    /// or what was written is not an inventory, a defect (exit 3).
+    #[error(transparent)]
+    Import(ImportError),
     /// A run stopped before its end (Ctrl-C, `--step` answered no); exit code 3.
     #[error("the run stopped before its end; continue it with `{resume}`")]
     Interrupted { resume: String },
@@ -97,6 +102,8 @@ impl CommandError {
             CommandError::Sim(SimError::Inconsistent) => ExitCode::from(3),
             CommandError::Sim(_) => ExitCode::from(2),
             CommandError::Interrupted { .. } => ExitCode::from(3),
+            CommandError::Import(ImportError::Unwritable(_)) => ExitCode::from(3),
+            CommandError::Import(_) => ExitCode::from(2),
         }
     }
 
@@ -105,9 +112,8 @@ impl CommandError {
     pub(crate) fn report(&self) {
         match self {
             CommandError::Inventory(diagnostics)
-            | CommandError::Exec(stackhop_exec::ExecError::Inventory(diagnostics)) => {
-                eprint!("{diagnostics}")
-            }
+            | CommandError::Exec(stackhop_exec::ExecError::Inventory(diagnostics))
+            | CommandError::Import(ImportError::Input(diagnostics)) => eprint!("{diagnostics}"),
             other => eprintln!("error: {other}"),
         }
     }

@@ -4,6 +4,7 @@
 mod apply;
 mod check;
 mod compare;
+mod import;
 mod init;
 mod plan;
 mod progress;
@@ -26,6 +27,7 @@ use crate::plan_file::SavedPlan;
 pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
     match command {
         Command::Init(args) => init::run(&args),
+        Command::Import(command) => import::run(&command),
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Verify(args) => verify::run(&args),

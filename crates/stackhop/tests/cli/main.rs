@@ -14,6 +14,7 @@ mod compare;
 mod dom;
 mod errors;
 mod findings;
+mod import;
 mod init;
 mod kill;
 mod plan;
