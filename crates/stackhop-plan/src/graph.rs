@@ -53,7 +53,7 @@ impl StepGraph {
                 }
             }
         }
-        let order = kahn(&deps, &dependents);
+        let order = kahn(&deps);
         StepGraph {
             index,
             deps,
@@ -187,19 +187,35 @@ impl StepGraph {
     }
 }
 
-/// Kahn's algorithm, ties by position.
-fn kahn(deps: &[Vec<StepIx>], dependents: &[Vec<StepIx>]) -> Option<Vec<StepIx>> {
+fn kahn(deps: &[Vec<StepIx>]) -> Option<Vec<StepIx>> {
+    let plain: Vec<Vec<usize>> = deps
+        .iter()
+        .map(|d| d.iter().map(|i| i.0).collect())
+        .collect();
+    topological_order(&plain).map(|order| order.into_iter().map(StepIx).collect())
+}
+
+/// Kahn's algorithm over `deps[i]` (the nodes `i` waits for; duplicates are fine), ties broken by
+/// position; `None` on a cycle. The verifier orders its own step lists with it too.
+pub fn topological_order(deps: &[Vec<usize>]) -> Option<Vec<usize>> {
+    let n = deps.len();
     let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
-    let mut ready: BTreeSet<usize> = (0..deps.len()).filter(|&i| waiting[i] == 0).collect();
-    let mut order = Vec::with_capacity(deps.len());
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, d) in deps.iter().enumerate() {
+        for &j in d {
+            dependents[j].push(i);
+        }
+    }
+    let mut ready: BTreeSet<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    let mut order = Vec::with_capacity(n);
     while let Some(i) = ready.pop_first() {
-        order.push(StepIx(i));
+        order.push(i);
         for &d in &dependents[i] {
-            waiting[d.0] -= 1;
-            if waiting[d.0] == 0 {
-                ready.insert(d.0);
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                ready.insert(d);
             }
         }
     }
-    (order.len() == deps.len()).then_some(order)
+    (order.len() == n).then_some(order)
 }

@@ -19,7 +19,7 @@ mod tests;
 pub use check::{check, has_errors};
 pub use digest::{digest, sha256};
 pub use error::PlanError;
-pub use graph::{StepGraph, StepIx};
+pub use graph::{StepGraph, StepIx, topological_order};
 pub use locate::{Seg, locate};
 pub use plan::{PLAN_SCHEMA, Plan, Step};
 pub use rendering::{EditedStep, edited_steps, render_commands};

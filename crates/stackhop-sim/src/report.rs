@@ -83,6 +83,10 @@ pub struct SimReport {
     /// 2,000-compute plan has tens of thousands); the HTML report and the trace draw them.
     #[serde(skip)]
     pub hosts: Vec<HostSpan>,
+    /// `(step, host)` in the order their changes reached the twin, for the test that the twin
+    /// only goes where the verifier has been. Not in the JSON contract.
+    #[serde(skip)]
+    pub applied: Vec<(String, String)>,
 }
 
 impl SimReport {

@@ -3,6 +3,8 @@
 use std::io;
 use std::process::ExitCode;
 
+use crate::exit;
+
 use stackhop_import::ImportError;
 use stackhop_inventory::Diagnostics;
 use stackhop_plan::PlanError;
@@ -22,8 +24,8 @@ pub(crate) enum Outcome {
 impl From<Outcome> for ExitCode {
     fn from(outcome: Outcome) -> Self {
         match outcome {
-            Outcome::Success => ExitCode::SUCCESS,
-            Outcome::ProblemFound => ExitCode::from(1),
+            Outcome::Success => ExitCode::from(exit::SUCCESS),
+            Outcome::ProblemFound => ExitCode::from(exit::PROBLEM),
         }
     }
 }
@@ -82,7 +84,7 @@ impl CommandError {
     /// 2 for bad input or usage; 1 for a refused plan (a problem found in the cloud).
     pub(crate) fn exit_code(&self) -> ExitCode {
         match self {
-            CommandError::Plan(PlanError::Refused { .. }) => ExitCode::from(1),
+            CommandError::Plan(PlanError::Refused { .. }) => ExitCode::from(exit::PROBLEM),
             CommandError::Read { .. }
             | CommandError::Write { .. }
             | CommandError::Stdout(_)
@@ -90,20 +92,22 @@ impl CommandError {
             | CommandError::NoTransition { .. }
             | CommandError::UnknownExample { .. }
             | CommandError::Usage(_)
-            | CommandError::Plan(_) => ExitCode::from(2),
+            | CommandError::Plan(_) => ExitCode::from(exit::BAD_INPUT),
             CommandError::Exec(e) => match e.class() {
-                stackhop_exec::ErrorClass::BadInput => ExitCode::from(2),
-                stackhop_exec::ErrorClass::CannotContinue => ExitCode::from(3),
+                stackhop_exec::ErrorClass::BadInput => ExitCode::from(exit::BAD_INPUT),
+                stackhop_exec::ErrorClass::CannotContinue => ExitCode::from(exit::CANNOT_CONTINUE),
             },
             CommandError::Verify { error, .. } => match error.as_ref() {
-                VerifyError::TooManyStates { .. } => ExitCode::from(3),
-                _ => ExitCode::from(2),
+                VerifyError::TooManyStates { .. } => ExitCode::from(exit::CANNOT_CONTINUE),
+                _ => ExitCode::from(exit::BAD_INPUT),
             },
-            CommandError::Sim(SimError::Inconsistent) => ExitCode::from(3),
-            CommandError::Sim(_) => ExitCode::from(2),
-            CommandError::Interrupted { .. } => ExitCode::from(3),
-            CommandError::Import(ImportError::Unwritable(_)) => ExitCode::from(3),
-            CommandError::Import(_) => ExitCode::from(2),
+            CommandError::Sim(SimError::Inconsistent) => ExitCode::from(exit::CANNOT_CONTINUE),
+            CommandError::Sim(_) => ExitCode::from(exit::BAD_INPUT),
+            CommandError::Interrupted { .. } => ExitCode::from(exit::CANNOT_CONTINUE),
+            CommandError::Import(ImportError::Unwritable(_)) => {
+                ExitCode::from(exit::CANNOT_CONTINUE)
+            }
+            CommandError::Import(_) => ExitCode::from(exit::BAD_INPUT),
         }
     }
 

@@ -183,7 +183,7 @@ fn commands_follow_the_lab_layout() {
     );
     let everything = commands(
         &Action::StartService {
-            service: "all".into(),
+            service: stackhop_model::Services::All,
         },
         sv,
     );
