@@ -48,7 +48,7 @@ trap 'exit 130' INT
 
 # fleet_up N: hosts 1..N, each a namespace with an sshd; the key, known_hosts and ssh config
 fleet_up() {
-  local n=$1 i dir known=""
+  local n=$1 i dir known="" t0=$SECONDS
   [ "$n" -le "$MAX_HOSTS" ] || die "at most $MAX_HOSTS hosts"
   subnet_free "$BRIDGE" "$SUBNET.0/24"
   bridge_up "$BRIDGE" "$SUBNET.1/24"
@@ -79,7 +79,7 @@ E
   for ((i = 1; i <= n; i++)); do
     wait_for "ssh to $(host_name "$i")" 20 ssh_ok "$WORK/ssh/config" "$(host_addr "$i")"
   done
-  log "fleet of $n hosts up: $(host_name 1) $(host_addr 1) .. $(host_name "$n") $(host_addr "$n")"
+  log "fleet of $n hosts up in $((SECONDS - t0)) s: $(host_name 1) $(host_addr 1) .. $(host_name "$n") $(host_addr "$n")"
 }
 
 # write_inventory N FILE: the fleet as a stackhop inventory (h01 the controller, the rest computes)
