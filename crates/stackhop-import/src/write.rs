@@ -11,10 +11,6 @@ const WIDTH: usize = 100;
 /// Where the comments beside values start, as in the built-in examples.
 const COMMENT_COLUMN: usize = 28;
 
-/// Whether the inventory format has the per-host `address:` key. Until it has (the ssh target
-/// adds it), an address the file gives is kept as a comment, so the output still parses.
-pub(crate) const INVENTORY_HAS_ADDRESS: bool = false;
-
 /// The text and how many `TODO discover:` markers it holds.
 pub(crate) struct Written {
     pub(crate) text: String,
@@ -81,21 +77,12 @@ fn header(out: &mut Out, draft: &Draft, file: &str, notes: &[Diagnostic]) {
              hosts."
         ),
     );
-    let addresses = !INVENTORY_HAS_ADDRESS && draft.entries.iter().any(|e| e.address.is_some());
-    let connections = draft.entries.iter().any(|e| !e.connection.is_empty());
-    if addresses || connections {
-        let what = match (addresses, connections) {
-            (true, true) => "`# address:` and `# connection:` lines are",
-            (true, false) => "`# address:` lines are",
-            _ => "`# connection:` lines are",
-        };
+    if draft.entries.iter().any(|e| !e.connection.is_empty()) {
         out.line("#", None);
         out.comment(
             "",
-            &format!(
-                "The {what} comments until the inventory format takes those keys (with the \
-                 ssh target)."
-            ),
+            "The `# connection:` lines say how the source logs in; where a host needs another \
+             user or port than the others, write it as `connection: {user: U, port: P}`.",
         );
     }
     let warnings: Vec<&Diagnostic> = notes
@@ -116,12 +103,7 @@ fn host(out: &mut Out, draft: &Draft, entry: &Entry) {
     out.line(&name, entry.name_note.as_deref());
     if let Some(address) = &entry.address {
         let comment = out.origin_text(&address.origin);
-        let key = if INVENTORY_HAS_ADDRESS {
-            "    address:"
-        } else {
-            "    # address:"
-        };
-        out.line(&format!("{key} {}", address.value), Some(&comment));
+        out.line(&format!("    address: {}", address.value), Some(&comment));
     }
     if !entry.connection.is_empty() {
         out.comment(
@@ -280,16 +262,6 @@ impl Out {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Fails the day the inventory format takes `address:` (the ssh target's change) while
-    /// this crate still writes it as a comment: then flip [`INVENTORY_HAS_ADDRESS`].
-    #[test]
-    fn address_is_a_key_exactly_when_the_inventory_takes_it() {
-        let probe = "name: p\nrelease: havana\nhosts:\n  - name: a\n    address: 10.0.0.1\n    \
-                     roles: [controller]\n    os: centos-6.5\n";
-        let takes = stackhop_inventory::parse(probe, "probe", &stackhop_catalog::vocabulary());
-        assert_eq!(takes.is_ok(), INVENTORY_HAS_ADDRESS, "{:?}", takes.err());
-    }
 
     #[test]
     fn words_are_quoted_only_when_needed() {

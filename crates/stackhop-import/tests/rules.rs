@@ -166,6 +166,8 @@ fn host_names_stay_and_addresses_get_names() {
     assert!(
         imported
             .text
-            .contains("    # address: 10.0.0.11    # CONFIG_COMPUTE_HOSTS, line 3")
+            .contains("    address: 10.0.0.11      # CONFIG_COMPUTE_HOSTS, line 3"),
+        "{}",
+        imported.text
     );
 }

@@ -426,10 +426,25 @@ fn shape(sink: &mut Sink<'_>, model: &Model, h: usize, roles: &Roles, name: &str
                 None
             }
         },
-        None if name != host.name => Some(Sourced::read(
-            host.name.clone(),
-            cite("the Ansible host name", host.mark.line),
-        )),
+        // A renamed host keeps its Ansible name as its address, if SSH can reach that.
+        None if name != host.name => match address::classify(&host.name) {
+            Ok(_) => Some(Sourced::read(
+                host.name.clone(),
+                cite("the Ansible host name", host.mark.line),
+            )),
+            Err(problem) => {
+                sink.warning(
+                    host.mark,
+                    format!(
+                        "host `{}` is written `{name}` in the inventory, and its Ansible name is \
+                         no address SSH can use ({problem}); give it `ansible_host`",
+                        host.name
+                    ),
+                    None,
+                );
+                None
+            }
+        },
         None => None,
     };
     let mut connection = Vec::new();
