@@ -12,6 +12,7 @@ mod reseal;
 mod resume;
 mod simulate;
 mod status;
+mod trust_hosts;
 mod verify;
 
 use stackhop_catalog::Scenario;
@@ -37,6 +38,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Apply(args) => apply::run(&args),
         Command::Resume(args) => resume::run(&args),
         Command::Status(args) => status::run(&args),
+        Command::TrustHosts(args) => trust_hosts::run(&args),
     }
 }
 

@@ -21,4 +21,5 @@ mod plan;
 mod report;
 mod safety;
 mod simulate;
+mod ssh;
 mod verify;
