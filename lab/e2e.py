@@ -8,7 +8,8 @@ when the check fails, 2 on bad input.
   e2e.py pin-steps PLAN                          ids of the steps that set [upgrade_levels] compute
   e2e.py break-plan PLAN OUT                     PLAN without its pin steps (dependents rewired)
   e2e.py kill-step PLAN --computes cmp1,cmp2     the step e2e waits for before killing apply
-  e2e.py attempts JOURNAL [--step ID]            number of attempts recorded (of one step)
+  e2e.py attempts JOURNAL [--step ID] [--regex RE] [--host H]
+                                                 number of attempts recorded (of those steps/host)
   e2e.py status STATUS_JSON                      run succeeded and every step succeeded?
   e2e.py windows --plan P --journal J --verify V --probe PROBE [--slack S] --out OUT
                                                  probe failures only inside the phases verify
@@ -168,7 +169,11 @@ def cmd_attempts(a):
         if run is None:
             print(0)
             return
-        n = sum(1 for r in attempts(con, run["id"]) if a.step is None or r["step"] == a.step)
+        import re
+        n = sum(1 for r in attempts(con, run["id"])
+                if (a.step is None or r["step"] == a.step)
+                and (a.regex is None or re.search(a.regex, r["step"]))
+                and (a.host is None or r["host"] == a.host))
     except sqlite3.Error:      # being created right now: nothing recorded yet
         n = 0
     print(n)
@@ -388,6 +393,7 @@ def main(argv=None):
     s = sub.add_parser("kill-step"); s.add_argument("plan"); s.add_argument("--computes", required=True)
     s.add_argument("--regex", default=None)
     s = sub.add_parser("attempts"); s.add_argument("journal"); s.add_argument("--step", default=None)
+    s.add_argument("--regex", default=None); s.add_argument("--host", default=None)
     s = sub.add_parser("status"); s.add_argument("status")
     s = sub.add_parser("windows")
     for x in ("plan", "journal", "verify", "probe", "out"):

@@ -14,13 +14,19 @@
 #   checks     run succeeded, every nova service on version 66 and up, instances ACTIVE, the
 #              pin and the driver class set by stackhop, probe failures only inside verify's windows
 #   report     measured vs predicted downtime per capability, stage wall times -> e2e-report.json
-#   interrupt  run 2: down, up, static, apply killed when the first compute's step starts,
-#              resume, the same checks
+#   interrupt  run 2: down, up, static; then three faults on the same fresh lab:
+#              - a compute's host key changes since trust-hosts: apply refuses, nothing runs;
+#              - the link of the first compute goes down while its step runs: the step fails
+#                naming it, nothing more of the batch starts, the journal's cloud is one verify
+#                calls safe; the link comes back;
+#              - resume is killed when the next compute's step starts, and resumed again
+#                (refused while that step's command still runs on its host);
+#              then the same checks
 #   negative   plan.json without the controllers' pin step: verify must exit 1 and apply must
 #              refuse before running anything
-# Environment: STACKHOP (binary), E2E_TARGET (apply's target: local, the default, runs every
-#   command from this machine's root namespace and reaches the hosts through their files and the
-#   lab network), STACKHOP_E2E_WORK (default target/e2e), KEEP_LAB=1,
+# Environment: STACKHOP (binary), E2E_TARGET (apply's target: ssh, the default, runs each host's
+#   commands on it over the lab's network; local runs them all from this machine's root
+#   namespace; the fault runs need ssh), STACKHOP_E2E_WORK (default target/e2e), KEEP_LAB=1,
 #   E2E_PROBE_API (2 s), E2E_PROBE_BOOT (15 s), E2E_SLACK_S (3 s), E2E_KILL_STEP (regex on step
 #   ids), E2E_KILL_SIGNAL (KILL | INT: SIGINT twice), E2E_FRESH=1 (reset the lab even if fresh),
 #   E2E_RUN=run2 (stages run alone act on run 2's files, e.g. `E2E_RUN=run2 lab/e2e.sh checks`)
@@ -32,7 +38,7 @@ REPO=$(cd "$LAB_SRC/.." && pwd)
 WORK=${STACKHOP_E2E_WORK:-$REPO/target/e2e}
 INV=$LAB/inventory.yaml
 SCENARIO=live-compute
-TARGET=${E2E_TARGET:-local}     # where apply and resume run the plan's commands
+TARGET=${E2E_TARGET:-ssh}       # where apply and resume run the plan's commands
 PROBE_API=${E2E_PROBE_API:-2}
 PROBE_BOOT=${E2E_PROBE_BOOT:-15}
 SLACK=${E2E_SLACK_S:-3}
@@ -163,6 +169,10 @@ lab_up() {
   sed -n '/^stage  *wall time/,$p' "$RUN/up.log" >&2
   [ $rc = 0 ] || { tail -40 "$RUN/up.log" >&2; fail "lab/up.sh exited $rc"; }
   lab_is_fresh || fail "lab/up.sh left a lab that is not a fresh $OLD lab"
+  # the operator's first step on a new cloud: see and record its host keys
+  need_stackhop
+  "$STACKHOP" trust-hosts -i "$INV" --yes >"$RUN/trust-hosts.log" 2>&1 \
+    || { cat "$RUN/trust-hosts.log" >&2; fail "stackhop trust-hosts failed"; }
   openstack server list --all-projects -f json -c ID -c Name -c Status >"$RUN/instances-before.json"
   E2E instances "$RUN/instances-before.json" >&2 || fail "not every instance is ACTIVE before the upgrade"
   # the new service version, for the checks
@@ -301,48 +311,107 @@ st_interrupt() {
   rm -rf "$RUN"; mkdir -p "$RUN"
   lab_up 1
   st_static
-  estage "run 2: apply, killed, resumed (probe alongside)"
-  local kstep; kstep=$(E2E kill-step "$RUN/plan.json" --computes "$(tr ' ' , <<<"$COMPUTES")" ${E2E_KILL_STEP:+--regex "$E2E_KILL_STEP"}) \
-    || fail "no step to kill apply at"
-  log "apply will be killed (SIG$KILL_SIGNAL) when step $kstep starts"
-  STAGE_LOGS=("$RUN/apply.log" "$RUN/resume.log" "$RUN/probe.log")
+  [ "$TARGET" = ssh ] || fail "the fault runs need E2E_TARGET=ssh"
+  fault_changed_key cmp3
+  estage "run 2: apply, a compute's link down, resumed, killed, resumed (probe alongside)"
+  STAGE_LOGS=("$RUN/apply.log" "$RUN/resume.log" "$RUN/resume2.log" "$RUN/probe.log")
   probe_start
-  local t0 t1 t2 rc=0 kids
-  t0=$(date +%s.%N)
-  (cd "$RUN" && exec "$STACKHOP" apply --plan "$RUN/plan.json" --target "$TARGET" --journal "$RUN/run.db" --yes) \
+  local t0; t0=$(date +%s.%N)
+  fault_link_down cmp1
+  fault_kill_resume
+  E2E meta "$RUN/meta.json" "faulted_wall_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')"
+  probe_stop
+  st_checks
+}
+
+# fault_changed_key HOST: HOST's sshd gets a new host key after trust-hosts: apply must refuse,
+# naming it, before it records or runs anything; trust-hosts again lets the run go on
+fault_changed_key() {
+  local h=$1 dir="$LAB/hosts/$1/etc/ssh" rc=0
+  estage "run 2: $h's host key changed"
+  rm -f "$dir/ssh_host_ed25519_key" "$dir/ssh_host_ed25519_key.pub"
+  ssh-keygen -q -t ed25519 -N '' -C "$(host_ns "$h")" -f "$dir/ssh_host_ed25519_key"
+  kill -HUP "$(cat "$dir/sshd.pid")"      # sshd re-executes and loads the new key
+  sleep 1
+  (cd "$RUN" && "$STACKHOP" apply --plan "$RUN/plan.json" --target ssh --journal "$RUN/rekey.db" --yes) \
+    >"$RUN/rekey.log" 2>&1 || rc=$?
+  log "apply with $h's key changed exited $rc"
+  [ $rc = 3 ] || { tail -20 "$RUN/rekey.log" >&2; fail "apply with a changed host key exited $rc, not 3"; }
+  grep -q "^  $h ($(host_ip "$h")): its host key CHANGED" "$RUN/rekey.log" \
+    || { cat "$RUN/rekey.log" >&2; fail "apply did not name $h's changed key"; }
+  grep -q "SHA256:" "$RUN/rekey.log" || fail "apply did not show the new key's fingerprint"
+  [ ! -e "$RUN/rekey.db" ] || [ "$(E2E attempts "$RUN/rekey.db")" = 0 ] || fail "apply recorded attempts"
+  "$STACKHOP" trust-hosts -i "$INV" --yes >>"$RUN/trust-hosts.log" 2>&1 || fail "trust-hosts after the rekey failed"
+  E2E meta "$RUN/meta.json" "rekey_apply_exit=$rc"
+}
+
+# fault_link_down HOST: apply; HOST's link goes down when HOST's first step starts: the step fails
+# naming HOST, nothing more of its batch starts, the cloud the journal records is safe; link up
+fault_link_down() {
+  local h=$1 veth; veth=$(host_veth "$1")
+  local kstep; kstep=$(E2E kill-step "$RUN/plan.json" --computes "$h") || fail "no step on $h"
+  log "apply; $h's link ($veth) goes down when $kstep starts"
+  local rc=0
+  (cd "$RUN" && exec "$STACKHOP" apply --plan "$RUN/plan.json" --target ssh --journal "$RUN/run.db" --yes) \
     >"$RUN/apply.log" 2>&1 &
+  APPLY_PID=$!
+  while kill -0 "$APPLY_PID" 2>/dev/null; do
+    [ "$(E2E attempts "$RUN/run.db" --step "$kstep" 2>/dev/null || echo 0)" -gt 0 ] && break
+    sleep 0.1
+  done
+  ip link set "$veth" down
+  log "$veth down"
+  wait "$APPLY_PID" || rc=$?
+  APPLY_PID=
+  ip link set "$veth" up
+  log "apply exited $rc; $veth up"
+  [ $rc = 1 ] || { tail -30 "$RUN/apply.log" >&2; fail "apply with $h's link down exited $rc, not 1"; }
+  "$STACKHOP" status --journal "$RUN/run.db" --format json >"$RUN/status-link.json" || true
+  [ "$(E2E get "$RUN/status-link.json" failure.host)" = "\"$h\"" ] \
+    || fail "status does not name $h as the failed host: $(E2E get "$RUN/status-link.json" failure)"
+  [ "$(E2E get "$RUN/status-link.json" cloud_safe)" = true ] \
+    || fail "the cloud the journal records is not safe: $(E2E get "$RUN/status-link.json" cloud_broken)"
+  # nothing of the batch after the failed step started
+  local batch=${kstep%.*}
+  local others; others=$(E2E attempts "$RUN/run.db" --regex "^${batch//./\\.}\\." )
+  [ "$others" = "$(E2E attempts "$RUN/run.db" --regex "^${batch//./\\.}\\." --step "$kstep")" ] \
+    || fail "steps of $batch other than $kstep started after the failure"
+  E2E meta "$RUN/meta.json" "link_apply_exit=$rc" "link_failed_step=$kstep"
+  wait_for "ssh to $h again" 60 ssh_ok "$SSH_CONFIG" "$(host_ip "$h")"
+}
+
+# fault_kill_resume: resume; SIGKILL it when the next compute's step starts; resume again until
+# it stops refusing (a command of the killed run may still run on its host) and finishes
+fault_kill_resume() {
+  local kstep; kstep=$(E2E kill-step "$RUN/plan.json" --computes cmp2) || fail "no step on cmp2"
+  log "resume; killed (SIG$KILL_SIGNAL) when $kstep starts"
+  local rc=0
+  (cd "$RUN" && exec "$STACKHOP" resume --journal "$RUN/run.db" --plan "$RUN/plan.json") \
+    >"$RUN/resume.log" 2>&1 &
   APPLY_PID=$!
   while kill -0 "$APPLY_PID" 2>/dev/null; do
     [ "$(E2E attempts "$RUN/run.db" --step "$kstep" 2>/dev/null || echo 0)" -gt 0 ] && break
     sleep 0.2
   done
-  kill -0 "$APPLY_PID" 2>/dev/null || { wait "$APPLY_PID" || rc=$?; fail "apply ended (exit $rc) before step $kstep started"; }
-  kids=$(descendants "$APPLY_PID" | tr '\n' ' ')
+  kill -0 "$APPLY_PID" 2>/dev/null || { wait "$APPLY_PID" || rc=$?; cat "$RUN/resume.log" >&2; fail "resume ended (exit $rc) before $kstep started"; }
   if [ "$KILL_SIGNAL" = INT ]; then
     kill -INT "$APPLY_PID"; sleep 1; kill -INT "$APPLY_PID" 2>/dev/null || true
   else
     kill -KILL "$APPLY_PID"
   fi
-  t1=$(date +%s.%N)
   wait "$APPLY_PID" || rc=$?
   APPLY_PID=
-  log "apply killed (exit $rc) at step $kstep; commands it had running: ${kids:-none}"
-  # the commands it had started run on in their own process groups: let them finish (bounded),
-  # as they would on a host whose orchestrator died
-  local p end=$(( $(date +%s) + 120 ))
-  for p in $kids; do while kill -0 "$p" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.5; done; done
-  "$STACKHOP" status --journal "$RUN/run.db" --format json >"$RUN/status-killed.json" 2>"$RUN/status-killed.err" || true
-  log "journal after the kill: $(E2E get "$RUN/status-killed.json" state 2>/dev/null || echo '?'), $(E2E attempts "$RUN/run.db") attempts"
-  local rrc=0
-  (cd "$RUN" && "$STACKHOP" resume --journal "$RUN/run.db" --plan "$RUN/plan.json") >"$RUN/resume.log" 2>&1 || rrc=$?
-  t2=$(date +%s.%N)
-  E2E meta "$RUN/meta.json" "apply_exit=$rc" "killed_at_step=$kstep" "kill_signal=$KILL_SIGNAL" "resume_exit=$rrc" \
-    "apply_wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')" \
-    "resume_wall_s=$(awk -v a="$t1" -v b="$t2" 'BEGIN{printf "%.1f", b-a}')"
-  log "resume exited $rrc"
-  probe_stop
-  [ $rrc = 0 ] || fail "stackhop resume exited $rrc"
-  st_checks
+  log "resume killed (exit $rc) at $kstep"
+  local rrc=0 tries=0 refused=0
+  while :; do
+    rrc=0; tries=$((tries + 1))
+    (cd "$RUN" && "$STACKHOP" resume --journal "$RUN/run.db" --plan "$RUN/plan.json") >"$RUN/resume2.log" 2>&1 || rrc=$?
+    [ $rrc = 3 ] && grep -q "still be running" "$RUN/resume2.log" && [ $tries -lt 60 ] || break
+    refused=$((refused + 1)); sleep 2
+  done
+  log "resume exited $rrc after $tries tries ($refused refused while a command of the killed run still ran)"
+  E2E meta "$RUN/meta.json" "kill_step=$kstep" "resume_refused=$refused" "resume_exit=$rrc"
+  [ $rrc = 0 ] || { tail -30 "$RUN/resume2.log" >&2; fail "the final resume exited $rrc"; }
 }
 
 # ---------------------------------------------------------------------------------------------

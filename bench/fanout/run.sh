@@ -96,6 +96,8 @@ connection:
   identity_file: $WORK/ssh/id_ed25519
   ssh_config: $WORK/ssh/config
   known_hosts: $WORK/ssh/known_hosts
+options:
+  fanout: $n                 # every host at once, as ansible -f N
 hosts:
   - name: $(host_name 1)
     address: $(host_addr 1)
@@ -164,27 +166,40 @@ run_ansible() {
   [ "$ok" = "$n" ] || { tail -20 "$logfile" >&2; echo "ansible: $ok of $n hosts ran it" >&2; return 1; }
 }
 
-# =============================================================================================
 # run_stackhop INVENTORY N COMMAND LOG: COMMAND on every host of INVENTORY by stackhop's SSH
-# target, at most N hosts at once; fails unless every host ran it.
-#
-# >>> TO BE FILLED IN once `stackhop apply --target ssh` exists (issue 12). <<<
-# INVENTORY (written by write_inventory above) lists the N hosts with their addresses (h01 the
-# controller, h02.. computes) and a `connection:` block naming the fleet's ssh config, key and
-# known_hosts. Until then this returns 99, and the table says "n/a".
-# =============================================================================================
+# target, at most N hosts at once (the inventory's options.fanout); fails unless every host ran
+# it. What runs is the whole of `apply`: a one-step plan (made from the inventory's own plan,
+# its commands replaced, resealed and accepted as edited; --unverified, since one step finishes
+# no upgrade), the host key check and a session per host, the journal with every intent and
+# result committed, the ssh masters closed at the end.
 run_stackhop() {
-  local inventory=$1 n=$2 command=$3 logfile=$4
-  : "$inventory" "$n" "$command"
-  echo "run_stackhop is not implemented yet: stackhop has no SSH target" >"$logfile"
-  return 99
+  local inventory=$1 n=$2 command=$3 logfile=$4 d=$WORK/stackhop
+  mkdir -p "$d"; rm -f "$d"/run.db*
+  "$STACKHOP" plan -i "$inventory" -s all-at-once --out "$d/plan.json" >/dev/null 2>"$logfile" || return 1
+  "$SYSPY" - "$d/plan.json" "$command" <<'P' || return 1
+import json, sys
+path, command = sys.argv[1], sys.argv[2]
+plan = json.load(open(path))
+hosts = sorted({h for s in plan["steps"] for h in s["hosts"]})
+step = dict(plan["steps"][0], id="bench.fanout", phase="bench", hosts=hosts, after=[],
+            commands=[command], reason="the fan-out benchmark's one command")
+step.pop("runs_on", None)
+plan["steps"] = [step]
+json.dump(plan, open(path, "w"), indent=2)
+P
+  "$STACKHOP" reseal "$d/plan.json" 2>>"$logfile" || return 1
+  (cd "$d" && "$STACKHOP" apply --plan plan.json --accept-edited --unverified --target ssh --yes \
+      --journal run.db) >>"$logfile" 2>&1 || { tail -20 "$logfile" >&2; return 1; }
+  local done; done=$("$STACKHOP" status --journal "$d/run.db" --format json | "$SYSPY" -c \
+    'import json,sys; print(json.load(sys.stdin)["steps"][0]["hosts_succeeded"])')
+  [ "$done" = "$n" ] || { echo "stackhop: $done of $n hosts ran it" >&2; return 1; }
 }
 
 # ---------------------------------------------------------------------------------------------
 # measuring
 
 # time_runs OUT TOOL ARGS...: RUNS timed runs of run_TOOL; the seconds of each appended to OUT
-# (one line: the times, or "n/a" when the tool cannot run yet)
+# (one line)
 time_runs() {
   local out=$1 tool=$2; shift 2
   local r t0 t1 rc times=()
@@ -192,17 +207,18 @@ time_runs() {
     t0=$(date +%s.%N)
     rc=0; "run_$tool" "$@" || rc=$?
     t1=$(date +%s.%N)
-    if [ $rc = 99 ]; then echo "n/a" >>"$out"; return 0; fi
     [ $rc = 0 ] || die "$tool failed on run $r (see its log)"
     times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')")
   done
   echo "${times[*]}" >>"$out"
 }
 
-median() { tr ' ' '\n' | sort -g | awk '{v[NR]=$1} END {if (NR == 0 || v[1] == "n/a") print "n/a"; else print v[int((NR + 1) / 2)]}'; }
+median() { tr ' ' '\n' | sort -g | awk '{v[NR]=$1} END {print v[int((NR + 1) / 2)]}'; }
 
 main() {
   local n c i results=$WORK/results.tsv largest=0
+  STACKHOP=${STACKHOP:-${CARGO_TARGET_DIR:-$REPO/target}/release/stackhop}
+  [ -x "$STACKHOP" ] || die "no stackhop at $STACKHOP: cargo build --release, or set STACKHOP"
   for n in $SIZES; do [ "$n" -gt "$largest" ] && largest=$n; done
   mkdir -p "$WORK"
   ansible_venv
@@ -229,7 +245,7 @@ main() {
     "$ANSIBLE_VERSION" "$pipelining"
   printf '%4s  %-20s %12s %12s %18s\n' N command "ansible (s)" "stackhop (s)" "ansible/stackhop"
   awk -F'\t' '{
-    ratio = ($4 == "n/a") ? "n/a" : sprintf("%.1fx", $3 / $4)
+    ratio = sprintf("%.1fx", $3 / $4)
     printf "%4s  %-20s %12s %12s %18s\n", $1, $2, $3, $4, ratio }' "$results"
   log "results: $results; logs in $WORK"
 }

@@ -8,7 +8,9 @@ use stackhop_plan::Plan;
 use stackhop_report::{BlockedStatus, FailureStatus, STATUS_SCHEMA, StatusDoc, StepStatus};
 
 use crate::error::ExecError;
-use crate::journal::{Access, CloudRecord, EventRecord, Journal, RunRecord, RunState};
+use crate::journal::{
+    Access, AttemptRecord, CloudRecord, EventRecord, Journal, RunRecord, RunState,
+};
 use crate::lock::RunLock;
 use crate::prepared::PreparedPlan;
 use crate::progress::{HostStatus, StepProgress, StepState, progress};
@@ -25,6 +27,7 @@ pub struct StatusReport {
     pub state: RunState,
     pub prepared: PreparedPlan,
     pub progress: Vec<StepProgress>,
+    pub attempts: Vec<AttemptRecord>,
     pub cloud: Option<CloudRecord>,
     pub events: Vec<EventRecord>,
 }
@@ -54,6 +57,7 @@ pub fn load_status(path: &Path) -> Result<StatusReport, ExecError> {
         state,
         prepared,
         progress,
+        attempts,
         cloud,
         events,
     })
@@ -132,6 +136,12 @@ impl StatusReport {
     /// The `stackhop.status/v1` document of the run.
     pub fn doc(&self) -> StatusDoc {
         let plan = &self.prepared.plan;
+        let belief = crate::belief::belief(&self.prepared, &self.attempts);
+        let broken: Vec<String> = stackhop_model::check_invariants(&belief.view())
+            .into_iter()
+            .filter(|v| v.class == stackhop_model::Class::Hard)
+            .map(|v| format!("{}: {}", v.invariant, v.message))
+            .collect();
         let steps = plan
             .steps
             .iter()
@@ -197,6 +207,8 @@ impl StatusReport {
                     why: why.to_owned(),
                 })
                 .collect(),
+            cloud_safe: broken.is_empty(),
+            cloud_broken: broken,
             cloud: self
                 .cloud
                 .as_ref()

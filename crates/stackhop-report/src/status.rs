@@ -7,7 +7,8 @@
 //!  failure: {step, host, exit_code, output} | null, resume: "<command>" | null,
 //!  unverified: bool, edited_steps: [id...],
 //!  left_out: [host...] (failed a step that tolerated it), blocked: [{step, why}] (steps not
-//!  run: unsafe without the hosts left out),
+//!  run: unsafe without the hosts left out), cloud_safe: bool, cloud_broken: [message...]
+//!  (the model's cloud after what the journal records as done, judged as verify judges),
 //!  cloud: <the simulated cloud, sim target only>}
 //! ```
 //!
@@ -72,6 +73,11 @@ pub struct StatusDoc {
     pub edited_steps: Vec<String>,
     pub left_out: Vec<String>,
     pub blocked: Vec<BlockedStatus>,
+    /// The model's cloud after every host the journal records as done breaks no hard invariant:
+    /// where the run stands is a state verify proved safe.
+    pub cloud_safe: bool,
+    /// What breaks it otherwise.
+    pub cloud_broken: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud: Option<serde_json::Value>,
     /// `STEP@HOST` of attempts without a result: running, or in doubt when nobody runs it.
@@ -122,6 +128,12 @@ pub fn status_text(doc: &StatusDoc) -> String {
     }
     if let Some(ms) = doc.simulated_ms {
         out.push(format!("simulated time: {}", duration_ms(ms)));
+    }
+    if !doc.cloud_safe {
+        out.push(
+            "the cloud as the journal leaves it breaks a hard invariant in the model:".to_owned(),
+        );
+        out.extend(doc.cloud_broken.iter().map(|b| format!("  {b}")));
     }
     out.push(String::new());
     out.extend(phase_table(&doc.steps));

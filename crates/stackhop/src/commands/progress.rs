@@ -84,6 +84,8 @@ struct Ui {
     steps_total: usize,
     steps_done: usize,
     sim: bool,
+    /// Hosts whose commands run now (every one, not only those with a bar).
+    in_flight: usize,
 }
 
 async fn show(mut events: mpsc::UnboundedReceiver<Event>, tty: bool, can_ask: bool) {
@@ -97,6 +99,7 @@ async fn show(mut events: mpsc::UnboundedReceiver<Event>, tty: bool, can_ask: bo
         can_ask,
         mp,
         overall: None,
+        in_flight: 0,
         phase_bar: None,
         current_phase: None,
         phases: HashMap::new(),
@@ -222,6 +225,8 @@ impl Ui {
                 self.step_ids.insert(index, id);
             }
             Event::HostStarted { step, host, .. } => {
+                self.in_flight += 1;
+                self.show_in_flight();
                 if self.tty && self.hosts.len() < HOST_BARS {
                     let bar = self.mp.add(ProgressBar::new_spinner());
                     bar.set_style(style("    {spinner} {msg}"));
@@ -238,6 +243,8 @@ impl Ui {
                 exit_code,
                 detail,
             } => {
+                self.in_flight = self.in_flight.saturating_sub(1);
+                self.show_in_flight();
                 if let Some(i) = self
                     .hosts
                     .iter()
@@ -357,6 +364,15 @@ impl Ui {
                     ));
                 }
             }
+        }
+    }
+}
+
+impl Ui {
+    /// On real hosts the run bar says how many hosts run commands now (the twin's says its time).
+    fn show_in_flight(&self) {
+        if let (false, Some(bar)) = (self.sim, &self.overall) {
+            bar.set_message(format!("{} host(s) in flight", self.in_flight));
         }
     }
 }
