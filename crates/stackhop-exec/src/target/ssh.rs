@@ -34,28 +34,41 @@ pub(super) async fn run(
         at_ms: clock.now_ms(),
         in_doubt,
     };
-    let session = match pool.session(on).await {
-        Ok(s) => s,
-        Err(why) => return outcome(false, None, format!("not run: {why}\n"), false),
-    };
     let mut output = String::new();
     for command in &step.commands {
         let command = command.replace("{host}", host);
         output.push_str(&format!("$ {command}\n"));
-        match run_one(
-            &session,
-            &script(step, host, journal, secrets, &command),
-            secrets,
-        )
-        .await
-        {
+        let script = script(step, host, journal, secrets, &command);
+        // A master that went away while its host was idle (ControlPersist) is opened again: the
+        // command had not started, so nothing is in doubt.
+        let mut result = Err(RunError::NotStarted(String::new()));
+        for _ in 0..2 {
+            let session = match pool.session(on).await {
+                Ok(s) => s,
+                Err(why) => {
+                    output.push_str(&format!("not run: {why}\n"));
+                    return outcome(false, None, output, false);
+                }
+            };
+            result = run_one(&session, &script, secrets).await;
+            if let Err(RunError::NotStarted(_)) = &result {
+                pool.forget(on).await;
+                continue;
+            }
+            break;
+        }
+        match result {
             Ok((0, text)) => output.push_str(&text),
             Ok((code, text)) => {
                 output.push_str(&text);
                 output.push_str(&format!("\nexit status {code}\n"));
                 return outcome(false, Some(code), output, false);
             }
-            Err(why) => {
+            Err(RunError::NotStarted(why)) => {
+                output.push_str(&format!("not run: cannot start it on {on}: {why}\n"));
+                return outcome(false, None, output, false);
+            }
+            Err(RunError::Lost(why)) => {
                 pool.forget(on).await;
                 let address = pool.endpoint(on).map_or_else(String::new, |e| e.display());
                 output.push_str(&format!(
@@ -88,12 +101,20 @@ fn script(step: &Step, host: &str, journal: &str, secrets: &Secrets, command: &s
     s
 }
 
+/// Why a command did not give its exit code.
+enum RunError {
+    /// It never reached the host: the session could not open a channel.
+    NotStarted(String),
+    /// The connection went away while it ran.
+    Lost(String),
+}
+
 /// Runs one script; answers its exit code and output, or why the connection failed.
 async fn run_one(
     session: &Session,
     script: &str,
     secrets: &Secrets,
-) -> Result<(i32, String), String> {
+) -> Result<(i32, String), RunError> {
     let mut child = session
         .command("sh")
         .arg("-c")
@@ -103,7 +124,7 @@ async fn run_one(
         .stderr(openssh::Stdio::null())
         .spawn()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| RunError::NotStarted(e.to_string()))?;
     if let Some(mut stdin) = child.stdin().take() {
         let values: String = secrets.iter().map(|(_, v)| format!("{v}\n")).collect();
         // A command that exits before reading its secrets closes the pipe: not an error.
@@ -126,7 +147,10 @@ async fn run_one(
             }
         }
     }
-    let status = child.wait().await.map_err(|e| e.to_string())?;
+    let status = child
+        .wait()
+        .await
+        .map_err(|e| RunError::Lost(e.to_string()))?;
     let text = String::from_utf8_lossy(&buf).into_owned();
     // A command killed by a signal has no code; OpenSSH's own failure is 255 with nothing to say.
     Ok((status.code().unwrap_or(-1), text))
