@@ -8,7 +8,9 @@ use stackhop_plan::Plan;
 use stackhop_report::{BlockedStatus, FailureStatus, STATUS_SCHEMA, StatusDoc, StepStatus};
 
 use crate::error::ExecError;
-use crate::journal::{Access, CloudRecord, EventRecord, Journal, RunRecord, RunState};
+use crate::journal::{
+    Access, AttemptRecord, CloudRecord, EventRecord, Journal, RunRecord, RunState,
+};
 use crate::lock::RunLock;
 use crate::prepared::PreparedPlan;
 use crate::progress::{HostStatus, StepProgress, StepState, progress};
@@ -27,6 +29,8 @@ pub struct StatusReport {
     pub progress: Vec<StepProgress>,
     pub cloud: Option<CloudRecord>,
     pub events: Vec<EventRecord>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<AttemptRecord>,
 }
 
 /// Reads the latest run of a journal. Never writes and never takes the lock.
@@ -56,6 +60,7 @@ pub fn load_status(path: &Path) -> Result<StatusReport, ExecError> {
         progress,
         cloud,
         events,
+        attempts,
     })
 }
 
