@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod plan;
 mod progress;
+mod report;
 mod reseal;
 mod resume;
 mod simulate;
@@ -37,6 +38,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Apply(args) => apply::run(&args),
         Command::Resume(args) => resume::run(&args),
         Command::Status(args) => status::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }
 
@@ -86,9 +88,10 @@ fn twin_findings_format(format: TwinFormat) -> CheckFormat {
     }
 }
 
-/// Values to mask wherever a report shows a command. The catalog marks no value secret yet;
-/// when it does (passwords in an inventory for the SSH target), they are gathered here.
-fn secrets(_loaded: &Loaded) -> Vec<String> {
+/// Values to mask wherever a report shows a command or its output. The catalog marks no value
+/// secret yet; when it does (passwords in an inventory for the SSH target), they are gathered
+/// here, for an inventory read now or one a plan or journal carries.
+fn secrets(_inventory: &stackhop_inventory::Inventory) -> Vec<String> {
     Vec::new()
 }
 
