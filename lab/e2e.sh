@@ -231,7 +231,20 @@ st_apply() {
   E2E meta "$RUN/meta.json" "apply_exit=$rc" "apply_wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')"
   log "apply exited $rc after $(E2E get "$RUN/meta.json" apply_wall_s) s"
   probe_stop
+  run_report
   [ $rc = 0 ] || fail "stackhop apply exited $rc"
+}
+
+# run_report [NAME]: the run's page next to its journal ($RUN/NAME.html, NAME=report) and its
+# phases measured against the twin's prediction ($RUN/NAME.txt, also shown). Exit 1 (the run
+# failed) still writes both; a report that cannot be written is logged, not a failed check.
+run_report() {
+  local name=${1:-report} rc=0
+  "$STACKHOP" report --journal "$RUN/run.db" --format html --out "$RUN/$name.html" 2>>"$RUN/$name.err" || rc=$?
+  "$STACKHOP" report --journal "$RUN/run.db" >"$RUN/$name.txt" 2>>"$RUN/$name.err" || [ $? = 1 ] || rc=3
+  [ $rc -le 1 ] || { log "stackhop report failed (see $RUN/$name.err)"; return 0; }
+  log "the run's page: $RUN/$name.html; measured / predicted per phase ($RUN/$name.txt):"
+  sed -n '/^phase .*measured_s/,/^run /p' "$RUN/$name.txt" >&2
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -333,6 +346,7 @@ st_interrupt() {
   for p in $kids; do while kill -0 "$p" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.5; done; done
   "$STACKHOP" status --journal "$RUN/run.db" --format json >"$RUN/status-killed.json" 2>"$RUN/status-killed.err" || true
   log "journal after the kill: $(E2E get "$RUN/status-killed.json" state 2>/dev/null || echo '?'), $(E2E attempts "$RUN/run.db") attempts"
+  run_report report-killed
   local rrc=0
   (cd "$RUN" && "$STACKHOP" resume --journal "$RUN/run.db" --plan "$RUN/plan.json") >"$RUN/resume.log" 2>&1 || rrc=$?
   t2=$(date +%s.%N)
@@ -341,6 +355,7 @@ st_interrupt() {
     "resume_wall_s=$(awk -v a="$t1" -v b="$t2" 'BEGIN{printf "%.1f", b-a}')"
   log "resume exited $rrc"
   probe_stop
+  run_report
   [ $rrc = 0 ] || fail "stackhop resume exited $rrc"
   st_checks
 }
