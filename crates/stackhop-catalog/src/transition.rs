@@ -35,6 +35,13 @@ pub trait Transition: Sync + Send {
         false
     }
 
+    /// Environment variables whose values are secrets the rendered commands use (written as
+    /// `$NAME` in them, never as a value). The executor hands each one it has to the commands
+    /// that run, and masks its value in every output it keeps or shows.
+    fn secret_variables(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The services a host runs today.
     fn host_services(&self, inventory: &Inventory, host: &Host) -> Vec<&'static str>;
     /// The rules for this inventory (some depend on it: qpid, Neutron, migrations).

@@ -32,7 +32,7 @@ use crate::journal::{Op, RunState};
 use crate::options::{ExecOptions, StopRequest};
 use crate::progress::{HostStatus, StepProgress, progress};
 use crate::session::{Session, TargetKind};
-use crate::target::{Done, HostJob, JobCtx, JobMsg, Target, host_job};
+use crate::target::{Done, HostJob, HostLocks, JobCtx, JobMsg, Secrets, Target, host_job};
 use crate::world::World;
 
 struct Dispatcher {
@@ -86,7 +86,7 @@ pub async fn execute(
     let clock = match (kind, options.speed) {
         (TargetKind::Sim, None) => Clock::instant(origin_ms),
         (TargetKind::Sim, Some(speed)) => Clock::scaled(origin_ms, speed),
-        (TargetKind::Local, _) => Clock::scaled(0, 1.0),
+        (TargetKind::Local | TargetKind::Ssh, _) => Clock::scaled(0, 1.0),
     };
     let journal_path = session.journal.path().to_owned();
     let target = match kind {
@@ -100,10 +100,31 @@ pub async fn execute(
             }
         }
         TargetKind::Local => Target::Local {
-            host_locks: Mutex::new(HashMap::new()),
+            hosts: HostLocks::default(),
             journal_key: crate::orphans::journal_key(&journal_path),
         },
+        TargetKind::Ssh => Target::Ssh {
+            hosts: HostLocks::default(),
+            journal_key: crate::orphans::journal_key(&journal_path),
+            pool: match session.ssh.clone() {
+                Some(pool) => pool,
+                None => {
+                    return Err(ExecError::Runtime(std::io::Error::other(
+                        "an ssh run without its sessions (a session opened without Session::start or resume)",
+                    )));
+                }
+            },
+        },
     };
+    let secrets: Secrets = prepared
+        .transition
+        .secret_variables()
+        .iter()
+        .filter_map(|name| {
+            let value = std::env::var(name).ok().filter(|v| !v.is_empty())?;
+            Some(((*name).to_owned(), value))
+        })
+        .collect();
     let progress = progress(&prepared, &session.attempts);
     let belief = crate::belief::belief(&prepared, &session.attempts);
     let run_id = session.run.id;
@@ -120,6 +141,7 @@ pub async fn execute(
         clock: clock.clone(),
         results: results_tx,
         events: events.clone(),
+        secrets,
     });
     let mut d = Dispatcher::new(
         ctx.clone(),
@@ -223,6 +245,9 @@ pub async fn execute(
     report.notes = notes;
     let journal_error = d.journal_error.take();
     drop(d);
+    if let Target::Ssh { pool, .. } = &ctx.target {
+        pool.close().await;
+    }
     drop(ctx);
     // Joining the writer waits for its last commit: off the async workers.
     let _ = tokio::task::spawn_blocking(move || writer.close()).await;
@@ -254,7 +279,13 @@ impl Dispatcher {
             .iter()
             .map(|s| usize::try_from(s.estimate.fanout.max(1)).unwrap_or(1))
             .collect();
-        let mut schedule = Scheduler::new(&prepared.graph, fanout, options.max_in_flight);
+        // On real hosts the duration model's fanout bounds the hosts in flight over all steps
+        // too, so that a run goes as wide as the twin said it would.
+        let max_in_flight = match ctx.target.kind() {
+            TargetKind::Ssh => options.max_in_flight.min(prepared.fanout()),
+            TargetKind::Sim | TargetKind::Local => options.max_in_flight,
+        };
+        let mut schedule = Scheduler::new(&prepared.graph, fanout, max_in_flight);
         let mut excluded = HashSet::new();
         for (i, p) in progress.iter().enumerate() {
             if p.is_complete(max_fail) {
@@ -551,6 +582,7 @@ impl Dispatcher {
             output,
             changes,
             at_ms,
+            in_doubt,
         } = done;
         self.schedule.finished(i);
         let ctx = self.ctx.clone();
@@ -558,6 +590,8 @@ impl Dispatcher {
         let host = &step.hosts[pos];
         self.progress[i].hosts[pos] = if ok {
             HostStatus::Succeeded
+        } else if in_doubt {
+            HostStatus::InDoubt { attempt_id: 0 }
         } else {
             HostStatus::Failed
         };
@@ -587,7 +621,10 @@ impl Dispatcher {
                 output.lines().last().unwrap_or_default().to_owned()
             },
         });
-        if !ok {
+        if in_doubt {
+            // Whether it took effect is unknown: no --max-fail can tolerate that.
+            self.fail_step(i, host, exit_code, output, at_ms);
+        } else if !ok {
             self.host_failed(i, host, exit_code, output, at_ms);
         }
         self.maybe_complete(i);
@@ -612,6 +649,18 @@ impl Dispatcher {
             }
             return;
         }
+        self.fail_step(i, host, exit_code, output, at_ms);
+    }
+
+    /// The step fails on `host`: it starts no more hosts and no new step starts.
+    fn fail_step(
+        &mut self,
+        i: usize,
+        host: &str,
+        exit_code: Option<i32>,
+        output: String,
+        at_ms: u64,
+    ) {
         if self.schedule.stage(i) != StepStage::Running {
             return;
         }

@@ -77,6 +77,12 @@ pub enum ExecError {
     /// `--plan` with `-i`: the inventory is not the one the plan was made from.
     #[error("{0}")]
     StalePlan(String),
+    /// OpenSSH refused hosts' keys: nothing ran anywhere.
+    #[error("{}", host_keys_message(known_hosts, refusals))]
+    HostKeys {
+        known_hosts: PathBuf,
+        refusals: Vec<crate::ssh::pool::KeyRefusal>,
+    },
     /// `--target local` with a plan for several hosts that do not live on this machine.
     #[error(
         "--target local runs every command on this machine, and this plan acts on {count} hosts \
@@ -140,6 +146,7 @@ impl ExecError {
             | ExecError::JournalWrite { .. }
             | ExecError::InDoubt(_)
             | ExecError::StillRunning(_)
+            | ExecError::HostKeys { .. }
             | ExecError::Runtime(_) => ErrorClass::CannotContinue,
             ExecError::Missing { .. }
             | ExecError::NotAJournal { .. }
@@ -159,4 +166,35 @@ impl ExecError {
             | ExecError::BadMark(_) => ErrorClass::BadInput,
         }
     }
+}
+
+fn host_keys_message(
+    known_hosts: &std::path::Path,
+    refusals: &[crate::ssh::pool::KeyRefusal],
+) -> String {
+    let mut text = format!(
+        "the host keys of {} host(s) are not trusted, so nothing was run on any host (checked \
+         against {}):",
+        refusals.len(),
+        known_hosts.display()
+    );
+    for r in refusals {
+        let presents = if r.fingerprints.is_empty() {
+            "(it presented no key stackhop could read)".to_owned()
+        } else {
+            format!("it presents {}", r.fingerprints.join(", "))
+        };
+        text.push_str(&format!(
+            "\n  {} ({}): {}; {presents}",
+            r.host,
+            r.address,
+            r.problem.as_str()
+        ));
+    }
+    text.push_str(
+        "\n  help: compare each fingerprint with the host's own (`ssh-keygen -lf \
+         /etc/ssh/ssh_host_ed25519_key.pub` on it), then `stackhop trust-hosts -i INVENTORY` \
+         records the ones you confirm",
+    );
+    text
 }

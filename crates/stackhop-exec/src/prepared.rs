@@ -96,6 +96,17 @@ impl PreparedPlan {
         sha256(&self.plan.inventory_source)
     }
 
+    /// Hosts a step works on at once, and on a real target hosts in flight over all steps: the
+    /// duration model's figure (the inventory's `options.fanout` when it gives one), so the
+    /// twin and a real run go as wide.
+    pub fn fanout(&self) -> usize {
+        self.steps
+            .iter()
+            .map(|s| usize::try_from(s.estimate.fanout.max(1)).unwrap_or(1))
+            .max()
+            .unwrap_or(1)
+    }
+
     /// Host jobs in the whole plan: one per host of each step.
     pub fn host_jobs(&self) -> usize {
         self.plan.steps.iter().map(|s| s.hosts.len()).sum()

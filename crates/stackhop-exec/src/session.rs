@@ -16,6 +16,8 @@ use crate::journal::{
 use crate::lock::RunLock;
 use crate::prepared::PreparedPlan;
 use crate::progress::{HostStatus, progress};
+use crate::ssh::SshSettings;
+use crate::ssh::pool::SshPool;
 use crate::world::World;
 
 /// Where a plan is carried out.
@@ -25,6 +27,8 @@ pub enum TargetKind {
     Sim,
     /// This host, with `sh -c`.
     Local,
+    /// The inventory's hosts over SSH.
+    Ssh,
 }
 
 impl TargetKind {
@@ -32,14 +36,15 @@ impl TargetKind {
         match self {
             TargetKind::Sim => "sim",
             TargetKind::Local => "local",
+            TargetKind::Ssh => "ssh",
         }
     }
 
     fn parse(s: &str) -> TargetKind {
-        if s == "local" {
-            TargetKind::Local
-        } else {
-            TargetKind::Sim
+        match s {
+            "local" => TargetKind::Local,
+            "ssh" => TargetKind::Ssh,
+            _ => TargetKind::Sim,
         }
     }
 }
@@ -59,6 +64,10 @@ pub struct Session {
     pub(crate) settled: Vec<String>,
     /// In-doubt steps are settled and the run is reopened: it may execute.
     pub(crate) ready: bool,
+    /// `ssh`: a session to every host that answered, opened before anything ran.
+    pub(crate) ssh: Option<Arc<SshPool>>,
+    /// `ssh`: hosts that did not answer then, and why; their steps will fail when they come.
+    pub(crate) unreachable: Vec<(String, String)>,
 }
 
 /// What `resume` does with steps that were in flight, beyond the defaults (re-run an idempotent
@@ -142,6 +151,11 @@ impl Session {
         if target == TargetKind::Local {
             local_hosts_allowed(&prepared)?;
         }
+        // Every host key is checked before anything is recorded or run.
+        let (ssh, unreachable) = match target {
+            TargetKind::Ssh => open_ssh(&prepared)?,
+            TargetKind::Sim | TargetKind::Local => (None, Vec::new()),
+        };
         let lock = RunLock::acquire(journal_path, "apply")?;
         let mut journal = Journal::open(journal_path, Access::Create)?;
         let steps_sha = steps_digest(&prepared.plan);
@@ -175,7 +189,7 @@ impl Session {
                     }
                 })?,
             ),
-            TargetKind::Local => None,
+            TargetKind::Local | TargetKind::Ssh => None,
         };
         let id = journal.insert_run(&NewRun {
             plan_json: &prepared.json,
@@ -207,6 +221,8 @@ impl Session {
             resumed: false,
             settled: Vec::new(),
             ready: true,
+            ssh,
+            unreachable,
         })
     }
 
@@ -235,6 +251,10 @@ impl Session {
         let attempts = journal.attempts(run.id)?;
         let cloud = journal.cloud(run.id)?;
         let target = TargetKind::parse(&run.target);
+        let (ssh, unreachable) = match target {
+            TargetKind::Ssh => open_ssh(&prepared)?,
+            TargetKind::Sim | TargetKind::Local => (None, Vec::new()),
+        };
         Ok(Session {
             journal,
             lock,
@@ -246,6 +266,8 @@ impl Session {
             resumed: true,
             settled: Vec::new(),
             ready: false,
+            ssh,
+            unreachable,
         })
     }
 
@@ -259,6 +281,11 @@ impl Session {
 
     pub fn target(&self) -> TargetKind {
         self.target
+    }
+
+    /// `ssh`: hosts that did not answer when the run opened, and why.
+    pub fn unreachable(&self) -> &[(String, String)] {
+        &self.unreachable
     }
 
     pub fn journal_path(&self) -> PathBuf {
@@ -293,15 +320,19 @@ impl Session {
     ///   with the two commands to choose from, and nothing is written.
     pub fn settle(&mut self, how: &Settlement, max_fail: Option<u32>) -> Result<(), ExecError> {
         let path = self.journal.path().to_owned();
-        if self.target == TargetKind::Local {
-            still_running(&path)?;
-        }
         let progress = progress(&self.prepared, &self.attempts);
+        match (&self.target, &self.ssh) {
+            (TargetKind::Local, _) => still_running(&path)?,
+            (TargetKind::Ssh, Some(pool)) => {
+                still_running_on_hosts(&path, pool, &self.prepared, &progress)?
+            }
+            _ => {}
+        }
         let world = match self.target {
             TargetKind::Sim => self
                 .cloud_state()
                 .map(|state| World::new(&self.prepared, state, 0)),
-            TargetKind::Local => None,
+            TargetKind::Local | TargetKind::Ssh => None,
         };
         let mut used: BTreeSet<&str> = BTreeSet::new();
         let mut settled: Vec<(i64, AttemptState, String)> = Vec::new();
@@ -427,6 +458,76 @@ fn still_running(journal: &Path) -> Result<(), ExecError> {
     for o in &orphans {
         let group = o.group.map(|g| format!(" (group {g})")).unwrap_or_default();
         message.push_str(&format!("\n  pid {}{group}: {}@{}", o.pid, o.step, o.host));
+    }
+    Err(ExecError::StillRunning(message))
+}
+
+/// Hosts that did not answer, and why.
+type Unreachable = Vec<(String, String)>;
+
+/// `ssh`: a session to every host of the plan, opened `fanout` at a time; a host key OpenSSH
+/// refuses stops everything here.
+fn open_ssh(prepared: &PreparedPlan) -> Result<(Option<Arc<SshPool>>, Unreachable), ExecError> {
+    let settings = SshSettings::of(&prepared.inventory);
+    let pool = Arc::new(SshPool::new(
+        settings,
+        SshSettings::endpoints(&prepared.inventory),
+    )?);
+    let hosts: Vec<String> = prepared
+        .plan
+        .steps
+        .iter()
+        .flat_map(|s| s.hosts.iter().chain(&s.runs_on))
+        .cloned()
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(ExecError::Runtime)?;
+    let unreachable = runtime.block_on(pool.open(&hosts, prepared.fanout()))?;
+    Ok((Some(pool), unreachable))
+}
+
+/// `ssh`: refuses to go on while a command of the run that stopped still runs on a host (found
+/// by the journal it names in its environment), or while a host in doubt cannot be asked.
+fn still_running_on_hosts(
+    journal: &Path,
+    pool: &SshPool,
+    prepared: &PreparedPlan,
+    progress: &[crate::progress::StepProgress],
+) -> Result<(), ExecError> {
+    let key = crate::orphans::journal_key(journal);
+    let mut hosts: BTreeSet<&str> = BTreeSet::new();
+    for (i, p) in progress.iter().enumerate() {
+        let step = &prepared.plan.steps[i];
+        for (pos, h) in p.hosts.iter().enumerate() {
+            if matches!(h, HostStatus::InDoubt { .. }) {
+                hosts.insert(step.runs_on.as_deref().unwrap_or(&step.hosts[pos]));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for host in hosts {
+        let Some(endpoint) = pool.endpoint(host) else {
+            continue;
+        };
+        match crate::ssh::remote::commands_naming(pool.settings(), endpoint, &key) {
+            Ok(lines) => found.extend(lines.into_iter().map(|l| format!("{host}: pid {l}"))),
+            Err(why) => found.push(format!(
+                "{host}: cannot look for them ({why}); make sure none runs there"
+            )),
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut message = "commands of the run that stopped may still be running on their hosts; \
+                       wait for them to end (or stop them), then resume:"
+        .to_owned();
+    for f in &found {
+        message.push_str(&format!("\n  {f}"));
     }
     Err(ExecError::StillRunning(message))
 }

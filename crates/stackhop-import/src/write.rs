@@ -253,8 +253,16 @@ impl Out {
         self.push(current.trim_end());
     }
 
+    /// One line of the output. A character YAML refuses in a document (a control character, a
+    /// byte order mark) is written escaped: it can only come from a comment quoting the file.
     fn push(&mut self, line: &str) {
-        self.text.push_str(line);
+        for c in line.chars() {
+            if c.is_control() || c == '\u{feff}' {
+                self.text.extend(c.escape_unicode());
+            } else {
+                self.text.push(c);
+            }
+        }
         self.text.push('\n');
     }
 }

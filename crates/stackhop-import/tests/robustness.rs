@@ -104,6 +104,13 @@ fn every_character_prefix_of_the_ansible_fixtures() {
     }
 }
 
+/// Found by `mutated_fixtures`: a byte order mark in a value the import quotes in a comment made
+/// the written inventory invalid YAML.
+#[test]
+fn a_byte_order_mark_in_a_quoted_value_keeps_the_output_valid() {
+    check("[compute]\ncmp1 ansible_user=nova\u{feff}\n[controller]\nctl1\n");
+}
+
 #[test]
 fn hostile_shapes_are_refused_quickly() {
     let deep_children: String = (0..5000)

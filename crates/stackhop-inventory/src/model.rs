@@ -86,6 +86,9 @@ pub struct Options {
     pub check_image: Option<String>,
     /// The network a `boot` health check attaches; absent, none (where the profile allows it).
     pub check_network: Option<String>,
+    /// Hosts a step works on at once, and hosts in flight over all steps on the SSH target;
+    /// absent, the duration model's own figure (so the twin and a real run agree either way).
+    pub fanout: Option<u32>,
 }
 
 impl Default for Options {
@@ -98,6 +101,7 @@ impl Default for Options {
             check_flavor: None,
             check_image: None,
             check_network: None,
+            fanout: None,
         }
     }
 }

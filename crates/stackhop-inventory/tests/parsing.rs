@@ -47,7 +47,7 @@ fn every_setting() {
     let inventory = ok(&format!(
         "name: east-1\nrelease: havana\nprofile: rdo\nnetwork: nova-network\nrpc_backend: qpid\n\
          options:\n  compute_batch: \"10%\"\n  canary: 0\n  instance_moves: live\n  allow_migrations: true\n  \
-         check_flavor: m1.tiny\n  check_image: cirros\n\
+         check_flavor: m1.tiny\n  check_image: cirros\n  fanout: 12\n\
          database:\n  keystone_tokens: 1\n  nova_instance_actions_events: 2\n  nova_instances: 3\n  \
          glance_images: 4\n  cinder_volumes: 5\n  neutron_ports: 6\n  size_gb: 7.5\n  \
          glance_tables_utf8: false\n  neutron_tables_utf8: True\n\
@@ -65,6 +65,7 @@ fn every_setting() {
             check_flavor: Some("m1.tiny".to_owned()),
             check_image: Some("cirros".to_owned()),
             check_network: None,
+            fanout: Some(12),
         }
     );
     assert_eq!(

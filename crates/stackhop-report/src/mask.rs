@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 /// What a secret is replaced with.
-pub const MASK: &str = "••••••";
+pub const MASK: &str = "***";
 
 /// `text` with every occurrence of each secret replaced by [`MASK`]. Longer secrets are
 /// replaced first, so a secret that contains another is masked whole; empty secrets are

@@ -61,6 +61,9 @@ pub(crate) enum Command {
     /// A recorded run measured against the twin's prediction: a page, a trace, a table.
     #[command(next_line_help = true)]
     Report(ReportArgs),
+    /// Show each host's SSH key and record the ones you confirm, for `apply --target ssh`.
+    #[command(next_line_help = true)]
+    TrustHosts(TrustHostsArgs),
 }
 
 /// A parser that accepts only the built-in example names and lists them when it refuses.
@@ -258,6 +261,15 @@ pub(crate) struct PlanSourceArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct TrustHostsArgs {
+    #[command(flatten)]
+    pub(crate) inventory: InventoryArgs,
+    /// Trust every key learned, without asking (for scripts: check the fingerprints first).
+    #[arg(long)]
+    pub(crate) yes: bool,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct ResealArgs {
     /// The saved plan (`stackhop plan --out`) to reseal in place.
     #[arg(value_name = "FILE")]
@@ -373,6 +385,8 @@ pub(crate) enum TargetArg {
     Sim,
     /// This host: each step's commands with `sh -c`, for an all-in-one lab.
     Local,
+    /// The inventory's hosts over SSH (your OpenSSH config, agent and known_hosts).
+    Ssh,
 }
 
 #[derive(Debug, Args)]

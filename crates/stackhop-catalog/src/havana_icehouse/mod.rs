@@ -144,6 +144,11 @@ impl Transition for HavanaIcehouse {
         procedures::capability_of(project)
     }
 
+    fn secret_variables(&self) -> &'static [&'static str] {
+        // The Neutron -> Nova credentials of the event link (reference §3).
+        &["NOVA_ADMIN_PASSWORD"]
+    }
+
     fn final_upgrade(&self) -> bool {
         true
     }

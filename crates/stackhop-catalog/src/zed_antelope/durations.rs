@@ -211,7 +211,10 @@ fn is_nova(target: &Services) -> bool {
 
 pub(crate) fn estimate(model: &DurationModel, action: &Action, inventory: &Inventory) -> Estimate {
     let db = &inventory.database;
-    let fanout = model.get("fanout") as u32;
+    let fanout = inventory
+        .options
+        .fanout
+        .unwrap_or(model.get("fanout") as u32);
     let per_host = |s: f64| Estimate {
         per_host_s: s,
         once_s: 0.0,

@@ -150,6 +150,11 @@ impl Transition for ZedAntelope {
         procedures::capability_of(project)
     }
 
+    fn secret_variables(&self) -> &'static [&'static str] {
+        // The admin credentials the API commands source from `admin_rc`.
+        &["OS_PASSWORD"]
+    }
+
     fn final_upgrade(&self) -> bool {
         // Each venv brings its own client libraries; Debian's stay as they are.
         false

@@ -8,22 +8,7 @@ use std::sync::{Arc, Mutex};
 use stackhop_plan::Step;
 use tokio::io::AsyncReadExt;
 
-use super::{JobCtx, Outcome, Target, lock};
-
-/// `local`: waits for the host's earlier command to end (one command at a time on a host);
-/// nothing to wait for on other targets.
-pub(super) async fn host_guard(
-    ctx: &JobCtx,
-    step: &Step,
-    host: &str,
-) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-    let Target::Local { host_locks, .. } = &ctx.target else {
-        return None;
-    };
-    let name = step.runs_on.clone().unwrap_or_else(|| host.to_owned());
-    let host_lock = lock(host_locks).entry(name).or_default().clone();
-    Some(host_lock.lock_owned().await)
-}
+use super::{Outcome, lock};
 
 /// Runs the step for one host, or takes the operator's answer for a manual step.
 pub(super) async fn run(
@@ -33,15 +18,10 @@ pub(super) async fn run(
     manual_ok: Option<bool>,
     clock: &crate::clock::Clock,
 ) -> Outcome {
-    let (ok, exit_code, output) = match manual_ok {
-        Some(true) => (true, None, "confirmed by the operator".to_owned()),
-        Some(false) => (
-            false,
-            None,
-            "manual step: the operator did not confirm it (it needs a terminal)".to_owned(),
-        ),
-        None => run_commands(step, host, journal).await,
-    };
+    if let Some(ok) = manual_ok {
+        return manual(ok, clock);
+    }
+    let (ok, exit_code, output) = run_commands(step, host, journal).await;
     Outcome {
         ok,
         exit_code,
@@ -49,6 +29,24 @@ pub(super) async fn run(
         changes: Vec::new(),
         cloud: None,
         at_ms: clock.now_ms(),
+        in_doubt: false,
+    }
+}
+
+/// A manual step: the operator's answer is its result.
+pub(super) fn manual(confirmed: bool, clock: &crate::clock::Clock) -> Outcome {
+    Outcome {
+        ok: confirmed,
+        exit_code: None,
+        output: if confirmed {
+            "confirmed by the operator".to_owned()
+        } else {
+            "manual step: the operator did not confirm it (it needs a terminal)".to_owned()
+        },
+        changes: Vec::new(),
+        cloud: None,
+        at_ms: clock.now_ms(),
+        in_doubt: false,
     }
 }
 

@@ -3,7 +3,9 @@
 
 mod local;
 mod sim;
+mod ssh;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -17,6 +19,21 @@ use crate::prepared::PreparedPlan;
 use crate::session::TargetKind;
 use crate::world::{CapabilityChange, World};
 
+/// The catalog's secret variables this run has values for: `(name, value)`.
+pub(crate) type Secrets = Vec<(String, String)>;
+
+/// One command at a time per host on the real targets.
+#[derive(Default)]
+pub(crate) struct HostLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl HostLocks {
+    /// Waits for the host's earlier command to end.
+    pub(crate) async fn lock(&self, host: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let host_lock = lock(&self.0).entry(host.to_owned()).or_default().clone();
+        host_lock.lock_owned().await
+    }
+}
+
 /// A target and what it needs while the run goes.
 pub(crate) enum Target {
     /// The digital twin, changed through the transition function.
@@ -26,10 +43,15 @@ pub(crate) enum Target {
     },
     /// This host, `sh -c`.
     Local {
-        /// One command at a time per host.
-        host_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+        hosts: HostLocks,
         /// The journal each command names in its environment (see `orphans`).
         journal_key: String,
+    },
+    /// Real hosts over SSH.
+    Ssh {
+        hosts: HostLocks,
+        journal_key: String,
+        pool: Arc<crate::ssh::pool::SshPool>,
     },
 }
 
@@ -38,13 +60,21 @@ impl Target {
         match self {
             Target::Sim { .. } => TargetKind::Sim,
             Target::Local { .. } => TargetKind::Local,
+            Target::Ssh { .. } => TargetKind::Ssh,
+        }
+    }
+
+    fn host_locks(&self) -> Option<&HostLocks> {
+        match self {
+            Target::Sim { .. } => None,
+            Target::Local { hosts, .. } | Target::Ssh { hosts, .. } => Some(hosts),
         }
     }
 
     pub(crate) fn world(&self) -> Option<&Mutex<World>> {
         match self {
             Target::Sim { world, .. } => Some(world),
-            Target::Local { .. } => None,
+            Target::Local { .. } | Target::Ssh { .. } => None,
         }
     }
 }
@@ -58,6 +88,8 @@ pub(crate) struct Done {
     pub(crate) output: String,
     pub(crate) changes: Vec<CapabilityChange>,
     pub(crate) at_ms: u64,
+    /// The attempt has no result in the journal: whether it took effect is not known.
+    pub(crate) in_doubt: bool,
 }
 
 /// A job's report to the dispatcher.
@@ -76,6 +108,8 @@ pub(crate) struct JobCtx {
     pub(crate) clock: Clock,
     pub(crate) results: mpsc::UnboundedSender<JobMsg>,
     pub(crate) events: mpsc::UnboundedSender<Event>,
+    /// Masked in every output kept or shown.
+    pub(crate) secrets: Secrets,
 }
 
 /// One host's attempt, as the dispatcher launches it.
@@ -100,13 +134,20 @@ pub(crate) struct Outcome {
     /// `sim`: the cloud after it, journaled with the result.
     pub(crate) cloud: Option<Arc<stackhop_model::CloudState>>,
     pub(crate) at_ms: u64,
+    /// Whether it took effect is not known (the connection was lost): the attempt stays in
+    /// doubt in the journal, for `resume` to settle.
+    pub(crate) in_doubt: bool,
 }
 
 /// One attempt of one step on one host.
 pub(crate) async fn host_job(ctx: Arc<JobCtx>, job: HostJob, mut busy: Busy) {
     let step = &ctx.prepared.plan.steps[job.step];
     let host = step.hosts[job.pos].as_str();
-    let _host_guard = local::host_guard(&ctx, step, host).await;
+    // One command at a time on a host: wait for it before recording the intent.
+    let _host_guard = match ctx.target.host_locks() {
+        Some(locks) => Some(locks.lock(step.runs_on.as_deref().unwrap_or(host)).await),
+        None => None,
+    };
     let intent = ctx.writer.submit(Op::Start {
         run_id: ctx.run_id,
         step: Arc::from(step.id.as_str()),
@@ -128,6 +169,7 @@ pub(crate) async fn host_job(ctx: Arc<JobCtx>, job: HostJob, mut busy: Busy) {
                 output: "not run: the journal could not record the intent".to_owned(),
                 changes: Vec::new(),
                 at_ms: ctx.clock.now_ms(),
+                in_doubt: false,
             }));
             return;
         }
@@ -143,6 +185,15 @@ pub(crate) async fn host_job(ctx: Arc<JobCtx>, job: HostJob, mut busy: Busy) {
             let outcome = local::run(step, host, journal_key, job.manual_ok, &ctx.clock).await;
             record(&ctx, &job, id, outcome)
         }
+        Target::Ssh {
+            pool, journal_key, ..
+        } => {
+            let outcome = match job.manual_ok {
+                Some(ok) => local::manual(ok, &ctx.clock),
+                None => ssh::run(pool, step, host, journal_key, &ctx.secrets, &ctx.clock).await,
+            };
+            record(&ctx, &job, id, outcome)
+        }
     };
     // Tell the dispatcher, then wait for the result's commit. The dispatcher may start the next
     // host meanwhile: its intent is committed after this result, never before.
@@ -153,8 +204,32 @@ pub(crate) async fn host_job(ctx: Arc<JobCtx>, job: HostJob, mut busy: Busy) {
     drop(busy);
 }
 
-/// Submits an attempt's result to the journal, and says how it ended for the dispatcher.
-fn record(ctx: &JobCtx, job: &HostJob, id: i64, outcome: Outcome) -> (Done, Ack) {
+/// Submits an attempt's result to the journal (its output with the secrets masked), and says
+/// how it ended for the dispatcher. An attempt in doubt gets no result: a note says why.
+fn record(ctx: &JobCtx, job: &HostJob, id: i64, mut outcome: Outcome) -> (Done, Ack) {
+    if let Cow::Owned(masked) = stackhop_report::mask(
+        &outcome.output,
+        &ctx.secrets
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>(),
+    ) {
+        outcome.output = masked;
+    }
+    if outcome.in_doubt {
+        let step = &ctx.prepared.plan.steps[job.step];
+        let ack = ctx.writer.submit(Op::Event {
+            run_id: ctx.run_id,
+            kind: "in_doubt",
+            message: format!(
+                "{}@{}: {}",
+                step.id,
+                step.hosts[job.pos],
+                outcome.output.lines().last().unwrap_or_default()
+            ),
+        });
+        return (done_of(job, outcome), ack);
+    }
     let ack = ctx.writer.submit(Op::Finish {
         id,
         state: if outcome.ok {
@@ -165,9 +240,13 @@ fn record(ctx: &JobCtx, job: &HostJob, id: i64, outcome: Outcome) -> (Done, Ack)
         exit_code: outcome.exit_code,
         output_tail: tail(&outcome.output),
         virtual_ms: Some(i64::try_from(outcome.at_ms).unwrap_or(i64::MAX)),
-        cloud: outcome.cloud,
+        cloud: outcome.cloud.clone(),
     });
-    let done = Done {
+    (done_of(job, outcome), ack)
+}
+
+fn done_of(job: &HostJob, outcome: Outcome) -> Done {
+    Done {
         step: job.step,
         pos: job.pos,
         ok: outcome.ok,
@@ -175,8 +254,8 @@ fn record(ctx: &JobCtx, job: &HostJob, id: i64, outcome: Outcome) -> (Done, Ack)
         output: outcome.output,
         changes: outcome.changes,
         at_ms: outcome.at_ms,
-    };
-    (done, ack)
+        in_doubt: outcome.in_doubt,
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

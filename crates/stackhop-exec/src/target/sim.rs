@@ -42,6 +42,7 @@ pub(super) async fn run(
             changes,
             cloud: Some(Arc::new(world.state().clone())),
             at_ms,
+            in_doubt: false,
         },
         Err(message) => Outcome {
             ok: false,
@@ -50,6 +51,7 @@ pub(super) async fn run(
             changes: Vec::new(),
             cloud: None,
             at_ms,
+            in_doubt: false,
         },
     };
     record(ctx, job, id, outcome)

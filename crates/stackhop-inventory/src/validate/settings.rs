@@ -21,6 +21,7 @@ const OPTIONS: Section = Section {
         "check_flavor",
         "check_image",
         "check_network",
+        "fanout",
     ],
 };
 
@@ -60,6 +61,7 @@ pub(crate) fn options(sink: &mut Sink<'_>, entry: Option<&Entry>) -> Option<Opti
     let check_flavor = optional(sink, &fields, "check_flavor", owned);
     let check_image = optional(sink, &fields, "check_image", owned);
     let check_network = optional(sink, &fields, "check_network", owned);
+    let fanout = optional(sink, &fields, "fanout", fanout);
     Some(Options {
         compute_batch: compute_batch?.unwrap_or(defaults.compute_batch),
         canary: canary?.unwrap_or(defaults.canary),
@@ -68,7 +70,22 @@ pub(crate) fn options(sink: &mut Sink<'_>, entry: Option<&Entry>) -> Option<Opti
         check_flavor: check_flavor?,
         check_image: check_image?,
         check_network: check_network?,
+        fanout: fanout?,
     })
+}
+
+/// Hosts a step works on at once: at least one.
+fn fanout(sink: &mut Sink<'_>, entry: &Entry) -> Option<u32> {
+    let n = read::u32(sink, entry)?;
+    if n == 0 {
+        sink.error(
+            entry.value.mark,
+            "`fanout` must be at least 1".to_owned(),
+            Some("write how many hosts a step may work on at once, e.g. 20".to_owned()),
+        );
+        return None;
+    }
+    Some(n)
 }
 
 fn batch(sink: &mut Sink<'_>, entry: &Entry) -> Option<Batch> {

@@ -1,4 +1,4 @@
-//! `stackhop apply (-i FILE | --example NAME) -s SCENARIO | --plan plan.json [--target sim|local]
+//! `stackhop apply (-i FILE | --example NAME) -s SCENARIO | --plan plan.json [--target sim|local|ssh]
 //! [--journal run.db] [--yes] [--step] [--speed N] [--max-fail N] [--dry-run]`: runs a plan,
 //! recording every step in the journal before it runs.
 //!
@@ -44,6 +44,7 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
     let target = match args.target {
         TargetArg::Sim => TargetKind::Sim,
         TargetArg::Local => TargetKind::Local,
+        TargetArg::Ssh => TargetKind::Ssh,
     };
     let interactive = std::io::stdin().is_terminal();
     if args.step && !interactive {
@@ -65,9 +66,9 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
             return Ok(Outcome::ProblemFound);
         }
     }
-    if target == TargetKind::Local {
+    if target != TargetKind::Sim {
         if args.speed.is_some() {
-            eprintln!("note: --speed only paces the sim target; local commands take their time");
+            eprintln!("note: --speed only paces the sim target; real commands take their time");
         }
         if !args.fault.is_empty() {
             eprintln!("note: --fault only applies to the sim target");
@@ -75,6 +76,7 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
     }
     let session = Session::start(&args.journal, plan, target, args.max_fail, &notes)
         .map_err(CommandError::Exec)?;
+    super::progress::warn_unreachable(&session);
     super::progress::drive(
         session,
         ExecOptions {
@@ -168,6 +170,7 @@ fn describe(plan: &Plan, target: TargetKind, args: &ApplyArgs) -> String {
         (TargetKind::Sim, None) => "instantly".to_owned(),
         (TargetKind::Sim, Some(s)) => format!("at {s}x real time"),
         (TargetKind::Local, _) => "with `sh` on this host".to_owned(),
+        (TargetKind::Ssh, _) => "over SSH on each host".to_owned(),
     };
     format!(
         "apply {} to {} ({}) on the {} target, {pace}\n  {} steps in {} phases, {jobs} host \

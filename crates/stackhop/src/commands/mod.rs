@@ -13,6 +13,7 @@ mod reseal;
 mod resume;
 mod simulate;
 mod status;
+mod trust_hosts;
 mod verify;
 
 use stackhop_catalog::Scenario;
@@ -39,6 +40,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Resume(args) => resume::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::TrustHosts(args) => trust_hosts::run(&args),
     }
 }
 

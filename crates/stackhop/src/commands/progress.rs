@@ -63,6 +63,13 @@ pub(crate) fn drive(session: Session, options: ExecOptions) -> Result<Outcome, C
     }
 }
 
+/// `ssh`: says which hosts did not answer when the run opened (their steps will fail).
+pub(crate) fn warn_unreachable(session: &Session) {
+    for (host, why) in session.unreachable() {
+        eprintln!("warning: {host} did not answer ({why}); its steps will fail when they come");
+    }
+}
+
 /// What the bars and lines need to remember.
 struct Ui {
     tty: bool,

@@ -27,6 +27,7 @@ pub(crate) fn run(args: &ResumeArgs) -> Result<Outcome, CommandError> {
     let mut session =
         Session::resume(&args.journal, expected.as_ref()).map_err(CommandError::Exec)?;
     stackhop_exec::check_faults(session.plan(), &args.fault).map_err(CommandError::Exec)?;
+    super::progress::warn_unreachable(&session);
     if session.is_finished() {
         eprintln!(
             "run {} in {} already succeeded: nothing to resume",

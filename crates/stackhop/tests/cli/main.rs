@@ -22,4 +22,5 @@ mod report;
 mod run_page;
 mod safety;
 mod simulate;
+mod ssh;
 mod verify;
