@@ -54,6 +54,7 @@ pub use ssh::keys::{KeyProblem, Learned, known_hosts_file, learn, trust};
 pub use ssh::pool::{KeyRefusal, SshPool};
 pub use ssh::{Endpoint, SshSettings};
 pub use status::{StatusReport, load_status};
+pub use target::secret_values;
 pub use wall::{fmt_utc, now_ms};
 pub use world::CapabilityChange;
 

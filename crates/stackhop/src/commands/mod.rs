@@ -90,11 +90,18 @@ fn twin_findings_format(format: TwinFormat) -> CheckFormat {
     }
 }
 
-/// Values to mask wherever a report shows a command or its output. The catalog marks no value
-/// secret yet; when it does (passwords in an inventory for the SSH target), they are gathered
-/// here, for an inventory read now or one a plan or journal carries.
-fn secrets(_inventory: &stackhop_inventory::Inventory) -> Vec<String> {
-    Vec::new()
+/// Values to mask wherever a report shows a command or its output: those of the catalog's
+/// secret variables for this inventory's transition that are set in the environment (as `apply`
+/// hands them to the commands), for an inventory read now or one a plan or journal carries.
+fn secrets(inventory: &stackhop_inventory::Inventory) -> Vec<String> {
+    stackhop_catalog::find(&inventory.release, &inventory.profile)
+        .map(|t| {
+            stackhop_exec::secret_values(t)
+                .into_iter()
+                .map(|(_, value)| value)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The verifier's report for a page, or why there is none.

@@ -261,3 +261,50 @@ fn report_needs_a_journal_that_exists() {
     bare.assert_code(2);
     assert!(bare.stderr.contains("--journal"), "{}", bare.report());
 }
+
+/// The catalog's secret variables (`OS_PASSWORD` for the lab's transition) set when the report
+/// is written are masked in the commands and the output it shows, in every format, even where
+/// the journal kept them (the run that wrote it did not have them).
+#[test]
+fn the_secrets_set_for_the_report_are_masked_in_every_format() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let secret = "s3cr3t-Value-42";
+    lab_plan_running(d, |id| {
+        if id == "nova.sync" {
+            format!("echo 'access denied for {secret}'; exit 3")
+        } else {
+            "true".to_owned()
+        }
+    });
+    apply_local_plan(d).assert_code(1);
+    let run = |command: &str, format: &str, with_secret: bool| {
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("stackhop");
+        cmd.args([command, "--journal", "run.db", "--format", format])
+            .current_dir(d)
+            .write_stdin("");
+        if with_secret {
+            cmd.env("OS_PASSWORD", secret);
+        }
+        let output = cmd.output().expect("stackhop runs");
+        assert_eq!(output.status.code(), Some(1), "{command} {format}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    for (command, format) in [
+        ("report", "text"),
+        ("report", "json"),
+        ("report", "html"),
+        ("report", "trace"),
+        ("status", "text"),
+        ("status", "json"),
+        ("status", "html"),
+    ] {
+        let masked = run(command, format, true);
+        assert!(!masked.contains(secret), "{command} {format}");
+        assert!(masked.contains(stackhop_report::MASK), "{command} {format}");
+        assert!(
+            run(command, format, false).contains(secret),
+            "{command} {format}: shown when not secret"
+        );
+    }
+}
