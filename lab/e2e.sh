@@ -241,7 +241,20 @@ st_apply() {
   E2E meta "$RUN/meta.json" "apply_exit=$rc" "apply_wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')"
   log "apply exited $rc after $(E2E get "$RUN/meta.json" apply_wall_s) s"
   probe_stop
+  run_report
   [ $rc = 0 ] || fail "stackhop apply exited $rc"
+}
+
+# run_report [NAME]: the run's page next to its journal ($RUN/NAME.html, NAME=report) and its
+# phases measured against the twin's prediction ($RUN/NAME.txt, also shown). Exit 1 (the run
+# failed) still writes both; a report that cannot be written is logged, not a failed check.
+run_report() {
+  local name=${1:-report} rc=0
+  "$STACKHOP" report --journal "$RUN/run.db" --format html --out "$RUN/$name.html" 2>>"$RUN/$name.err" || rc=$?
+  "$STACKHOP" report --journal "$RUN/run.db" >"$RUN/$name.txt" 2>>"$RUN/$name.err" || [ $? = 1 ] || rc=3
+  [ $rc -le 1 ] || { log "stackhop report failed (see $RUN/$name.err)"; return 0; }
+  log "the run's page: $RUN/$name.html; measured / predicted per phase ($RUN/$name.txt):"
+  sed -n '/^phase .*measured_s/,/^run /p' "$RUN/$name.txt" >&2
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -321,6 +334,7 @@ st_interrupt() {
   fault_kill_resume
   E2E meta "$RUN/meta.json" "faulted_wall_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')"
   probe_stop
+  run_report
   st_checks
 }
 
@@ -402,6 +416,7 @@ fault_kill_resume() {
   wait "$APPLY_PID" || rc=$?
   APPLY_PID=
   log "resume killed (exit $rc) at $kstep"
+  run_report report-killed
   local rrc=0 tries=0 refused=0
   while :; do
     rrc=0; tries=$((tries + 1))

@@ -116,15 +116,7 @@ pub async fn execute(
             },
         },
     };
-    let secrets: Secrets = prepared
-        .transition
-        .secret_variables()
-        .iter()
-        .filter_map(|name| {
-            let value = std::env::var(name).ok().filter(|v| !v.is_empty())?;
-            Some(((*name).to_owned(), value))
-        })
-        .collect();
+    let secrets: Secrets = crate::target::secret_values(prepared.transition);
     let progress = progress(&prepared, &session.attempts);
     let belief = crate::belief::belief(&prepared, &session.attempts);
     let run_id = session.run.id;

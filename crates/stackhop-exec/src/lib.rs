@@ -7,7 +7,9 @@
 //!   `stackhop-sim` changed only through `stackhop_model::apply`, instantly or at `--speed`;
 //!   or `local`, `sh -c` on this host — committing every step's intent to the [`Journal`]
 //!   before running it (rule 4 of the house), and reports [`Event`]s to whoever shows progress.
-//! - [`load_status`] reads where a run stands without taking the lock.
+//! - [`load_status`] reads where a run stands without taking the lock;
+//!   [`StatusReport::measured`] lays it out on its clock beside the twin's prediction, for
+//!   `stackhop report` and the run's page.
 //!
 //! This crate and the binary are the only ones that use tokio; it does IO (the journal, `sh`),
 //! reads the clock, and knows no release: steps come from the plan, their durations from the
@@ -21,10 +23,12 @@ mod events;
 mod faults;
 mod journal;
 mod lock;
+mod measured;
 mod options;
 mod orphans;
 mod prepared;
 mod progress;
+mod replay;
 mod session;
 mod ssh;
 mod status;
@@ -50,6 +54,7 @@ pub use ssh::keys::{KeyProblem, Learned, known_hosts_file, learn, trust};
 pub use ssh::pool::{KeyRefusal, SshPool};
 pub use ssh::{Endpoint, SshSettings};
 pub use status::{StatusReport, load_status};
+pub use target::secret_values;
 pub use wall::{fmt_utc, now_ms};
 pub use world::CapabilityChange;
 

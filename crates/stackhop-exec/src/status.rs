@@ -27,9 +27,10 @@ pub struct StatusReport {
     pub state: RunState,
     pub prepared: PreparedPlan,
     pub progress: Vec<StepProgress>,
-    pub attempts: Vec<AttemptRecord>,
     pub cloud: Option<CloudRecord>,
     pub events: Vec<EventRecord>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<AttemptRecord>,
 }
 
 /// Reads the latest run of a journal. Never writes and never takes the lock.
@@ -57,9 +58,9 @@ pub fn load_status(path: &Path) -> Result<StatusReport, ExecError> {
         state,
         prepared,
         progress,
-        attempts,
         cloud,
         events,
+        attempts,
     })
 }
 

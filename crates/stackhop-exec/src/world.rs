@@ -68,6 +68,11 @@ impl World {
         self.twin.state()
     }
 
+    /// Each capability the cloud offers, and whether it is up now.
+    pub(crate) fn capabilities(&self) -> impl Iterator<Item = (&'static str, bool)> + '_ {
+        self.caps.iter().map(|t| (t.name, t.up))
+    }
+
     /// Carries out a step on one host at `now_ms`; on an error the cloud is unchanged and the
     /// message is what the step's command would have failed with.
     pub(crate) fn apply(

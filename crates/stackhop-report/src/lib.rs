@@ -1,5 +1,6 @@
 //! Renders what stackhop computes: pre-flight findings, plans, proofs, simulated runs, the
-//! comparison of the scenarios, and real runs (the dry run, the end-of-run summary, `status`).
+//! comparison of the scenarios, and real runs (the dry run, the end-of-run summary, `status`,
+//! and `report`: a run measured against the twin's prediction).
 //!
 //! Output meant for people is text that fits [`MAX_WIDTH`] columns (trees and wrapped
 //! paragraphs), or one self-contained HTML page per run (a Gantt, capability bands and the
@@ -19,7 +20,9 @@ mod dry_run;
 mod duration;
 mod html;
 mod mask;
+mod measured;
 mod plan;
+mod ratio;
 mod run;
 mod simulate;
 mod status;
@@ -34,9 +37,17 @@ pub use compare::compare_text;
 pub use dot::plan_dot;
 pub use dry_run::dry_run_text;
 pub use duration::{duration_ms, human_duration};
-pub use html::{ComparePage, ScenarioReview, SimulatePage, Verdict, compare_html, simulate_html};
+pub use html::{
+    ComparePage, RunPage, ScenarioReview, SimulatePage, Verdict, compare_html, run_html,
+    simulate_html,
+};
 pub use mask::{MASK, mask};
+pub use measured::{
+    BandSource, MeasuredRun, Prediction, REPORT_SCHEMA, RunBasis, RunClock, measured_json,
+    measured_text,
+};
 pub use plan::{PlanTextOptions, hosts_summary, plan_json, plan_text};
+pub use ratio::PhaseRatio;
 pub use run::{Downtime, FailureReport, RunSummary, run_summary_text};
 pub use simulate::simulate_text;
 pub use status::{
@@ -44,15 +55,17 @@ pub use status::{
 };
 pub use text::{MAX_WIDTH, fit, thousands, width, wrap};
 pub use timeline::{
-    CapabilityBand, DownWindow, HostBar, PhaseLane, Span, StepBar, StepOutcome, Timeline,
-    failed_requests,
+    CapabilityBand, DownWindow, HostBar, PhaseLane, Span, StepBar, StepOutcome, StepRecord,
+    Timeline, failed_requests, outcome_of,
 };
-pub use trace::{TraceRun, compare_trace, simulate_trace, trace_json};
+pub use trace::{TraceRun, compare_trace, measured_trace, simulate_trace, trace_json};
 pub use verify::{VerifyTextOptions, verify_json, verify_text};
 
 #[cfg(test)]
 mod html_tests;
 #[cfg(test)]
 mod render_tests;
+#[cfg(test)]
+mod run_tests;
 #[cfg(test)]
 mod tests;

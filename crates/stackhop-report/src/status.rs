@@ -20,6 +20,7 @@
 use serde::Serialize;
 
 use crate::duration::duration_ms;
+use crate::mask::mask;
 use crate::run::{FailureReport, blocked_lines, failure_lines};
 
 pub const STATUS_SCHEMA: &str = "stackhop.status/v1";
@@ -89,6 +90,18 @@ pub struct StatusDoc {
     /// The twin's clock (`sim` target).
     #[serde(skip)]
     pub simulated_ms: Option<u64>,
+}
+
+impl StatusDoc {
+    /// The document with every secret masked in what it shows of the failed command's output.
+    #[must_use]
+    pub fn masked(&self, secrets: &[String]) -> StatusDoc {
+        let mut doc = self.clone();
+        if let Some(f) = &mut doc.failure {
+            f.output = mask(&f.output, secrets).into_owned();
+        }
+        doc
+    }
 }
 
 #[must_use]

@@ -2,9 +2,10 @@
 //! Chrome trace, are drawn from.
 //!
 //! The type is plain data so that every kind of run can fill it: a simulation
-//! ([`Timeline::simulated`]), and a real run read from its journal, whose bars are measured and
-//! may carry the twin's prediction beside them ([`StepBar::predicted`]). Times are seconds since
-//! the run started, as `f64` so that a real run's short steps keep their fractions.
+//! ([`Timeline::simulated`]), and a real run read from its journal ([`Timeline::measured`]),
+//! whose bars are measured and carry the twin's prediction beside them ([`StepBar::predicted`]).
+//! Times are seconds since the run started, as `f64` so that a real run's short steps keep their
+//! fractions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,6 +30,46 @@ pub struct PhaseLane {
     pub name: String,
     /// In the order drawn: by start; steps that never started last, in plan order.
     pub steps: Vec<StepBar>,
+}
+
+impl PhaseLane {
+    /// How the phase stands as a whole: see [`outcome_of`].
+    #[must_use]
+    pub fn outcome(&self) -> StepOutcome {
+        outcome_of(&self.steps)
+    }
+
+    /// From its first step's start to its last step's end.
+    #[must_use]
+    pub fn span(&self) -> Option<Span> {
+        Span::union(self.steps.iter().filter_map(|s| s.span))
+    }
+
+    /// The same for what the twin predicted.
+    #[must_use]
+    pub fn predicted(&self) -> Option<Span> {
+        Span::union(self.steps.iter().filter_map(|s| s.predicted))
+    }
+}
+
+/// How a group of steps stands as a whole: failed, in doubt, running or interrupted when one of
+/// its steps is (in that order); not run when none ran; succeeded otherwise.
+#[must_use]
+pub fn outcome_of<'a>(steps: impl IntoIterator<Item = &'a StepBar>) -> StepOutcome {
+    let outcomes: BTreeSet<StepOutcome> = steps.into_iter().map(|s| s.outcome).collect();
+    [
+        StepOutcome::Failed,
+        StepOutcome::InDoubt,
+        StepOutcome::Running,
+        StepOutcome::Interrupted,
+    ]
+    .into_iter()
+    .find(|o| outcomes.contains(o))
+    .unwrap_or(if outcomes.iter().all(|o| *o == StepOutcome::NotRun) {
+        StepOutcome::NotRun
+    } else {
+        StepOutcome::Succeeded
+    })
 }
 
 /// One step of the plan and what became of it.
@@ -78,6 +119,17 @@ impl Span {
     pub fn length_s(&self) -> f64 {
         (self.end_s - self.start_s).max(0.0)
     }
+
+    /// The smallest span that holds all of `spans`; `None` when there are none.
+    #[must_use]
+    pub fn union(spans: impl IntoIterator<Item = Span>) -> Option<Span> {
+        spans.into_iter().fold(None, |acc: Option<Span>, s| {
+            Some(match acc {
+                Some(a) => Span::new(a.start_s.min(s.start_s), a.end_s.max(s.end_s)),
+                None => s,
+            })
+        })
+    }
 }
 
 /// How a step (or one host's part of it) ended; the bar's colour.
@@ -89,6 +141,8 @@ pub enum StepOutcome {
     Running,
     /// Running when the run stopped: whether it took effect is not known.
     InDoubt,
+    /// Stopped part way: some hosts done, the others never started.
+    Interrupted,
     Failed,
     NotRun,
 }
@@ -101,18 +155,29 @@ impl StepOutcome {
             StepOutcome::Succeeded => "succeeded",
             StepOutcome::Running => "running",
             StepOutcome::InDoubt => "in doubt",
+            StepOutcome::Interrupted => "interrupted",
             StepOutcome::Failed => "failed",
             StepOutcome::NotRun => "not run",
         }
     }
 
-    pub(crate) fn class(self) -> &'static str {
+    /// The CSS class, and the word a script reads (`in_doubt`, `not_run`).
+    #[must_use]
+    pub fn class(self) -> &'static str {
         match self {
             StepOutcome::InDoubt => "in_doubt",
             StepOutcome::NotRun => "not_run",
             other => other.as_str(),
         }
     }
+}
+
+/// What a journal says of one step of a real run: how it stands, and each attempt on a host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRecord {
+    pub outcome: StepOutcome,
+    /// One bar per attempt, in the order they started.
+    pub hosts: Vec<HostBar>,
 }
 
 /// When one capability was down.
@@ -160,7 +225,7 @@ pub fn failed_requests(rate_per_min: f64, seconds: f64) -> u64 {
     }
 }
 
-fn outcome_of(state: StepState) -> StepOutcome {
+fn simulated_outcome(state: StepState) -> StepOutcome {
     match state {
         StepState::Completed => StepOutcome::Succeeded,
         StepState::Failed => StepOutcome::Failed,
@@ -179,7 +244,7 @@ impl Timeline {
             hosts.entry(h.step.as_str()).or_default().push(HostBar {
                 host: h.host.clone(),
                 span: Span::new(h.start_s as f64, h.end_s as f64),
-                outcome: outcome_of(h.state),
+                outcome: simulated_outcome(h.state),
             });
         }
         let mut phases: Vec<PhaseLane> = report
@@ -197,24 +262,31 @@ impl Timeline {
                 hosts: step.hosts.clone(),
                 commands: step.commands.clone(),
                 after: step.after.clone(),
-                outcome: ran.map_or(StepOutcome::NotRun, |s| outcome_of(s.state)),
+                outcome: ran.map_or(StepOutcome::NotRun, |s| simulated_outcome(s.state)),
                 span: ran.map(|s| Span::new(s.start_s as f64, s.end_s as f64)),
                 estimate_s: step.estimate_s as f64,
                 predicted: None,
                 host_spans: hosts.remove(step.id.as_str()).unwrap_or_default(),
             };
-            match phases.iter_mut().find(|p| p.name == step.phase) {
-                Some(phase) => phase.steps.push(bar),
-                None => phases.push(PhaseLane {
-                    name: step.phase.clone(),
-                    steps: vec![bar],
-                }),
-            }
+            push_to_phase(&mut phases, &step.phase, bar);
         }
         for phase in &mut phases {
             sort_by_start(&mut phase.steps);
         }
-        let capabilities = report
+        let mut timeline = Timeline {
+            phases,
+            capabilities: Timeline::bands_of(report),
+            end_s: report.makespan_s as f64,
+        };
+        timeline.end_s = timeline.latest_end();
+        timeline
+    }
+
+    /// Each capability's down windows in a simulation, with the failed requests the workload saw
+    /// in each.
+    #[must_use]
+    pub fn bands_of(report: &SimReport) -> Vec<CapabilityBand> {
+        report
             .capabilities
             .iter()
             .map(|(name, c)| CapabilityBand {
@@ -234,11 +306,60 @@ impl Timeline {
                     .collect(),
                 down_at_end: c.down_at_end,
             })
-            .collect();
+            .collect()
+    }
+
+    /// A real run of `plan`, from what its journal says of each step (`records`, one per step
+    /// in plan order): each step's span over its hosts' attempts, the twin's prediction of it
+    /// beside it when there is one, and the capability bands the caller measured or predicted.
+    /// Phases are drawn by first start, then those that never started by predicted start.
+    #[must_use]
+    pub fn measured(
+        plan: &Plan,
+        records: Vec<StepRecord>,
+        prediction: Option<&SimReport>,
+        capabilities: Vec<CapabilityBand>,
+        end_s: f64,
+    ) -> Timeline {
+        let predicted: BTreeMap<&str, Span> = prediction
+            .map(|r| {
+                r.steps
+                    .iter()
+                    .map(|s| {
+                        let span = Span::new(s.start_ms as f64 / 1e3, s.end_ms as f64 / 1e3);
+                        (s.id.as_str(), span)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut phases: Vec<PhaseLane> = Vec::new();
+        for (step, record) in plan.steps.iter().zip(records) {
+            let bar = StepBar {
+                id: step.id.clone(),
+                hosts: step.hosts.clone(),
+                commands: step.commands.clone(),
+                after: step.after.clone(),
+                outcome: record.outcome,
+                span: Span::union(record.hosts.iter().map(|h| h.span)),
+                estimate_s: step.estimate_s as f64,
+                predicted: predicted.get(step.id.as_str()).copied(),
+                host_spans: record.hosts,
+            };
+            push_to_phase(&mut phases, &step.phase, bar);
+        }
+        for phase in &mut phases {
+            sort_by_start(&mut phase.steps);
+        }
+        let start = |span: Option<Span>| span.map_or(f64::INFINITY, |s| s.start_s);
+        phases.sort_by(|a, b| {
+            start(a.span())
+                .total_cmp(&start(b.span()))
+                .then(start(a.predicted()).total_cmp(&start(b.predicted())))
+        });
         let mut timeline = Timeline {
             phases,
             capabilities,
-            end_s: report.makespan_s as f64,
+            end_s,
         };
         timeline.end_s = timeline.latest_end();
         timeline
@@ -288,6 +409,17 @@ impl Timeline {
             current = latest(&mut step.after.iter().map(String::as_str));
         }
         path
+    }
+}
+
+/// Adds a step to its phase's lane, opening the lane when it is the phase's first step.
+fn push_to_phase(phases: &mut Vec<PhaseLane>, phase: &str, bar: StepBar) {
+    match phases.iter_mut().find(|p| p.name == phase) {
+        Some(lane) => lane.steps.push(bar),
+        None => phases.push(PhaseLane {
+            name: phase.to_owned(),
+            steps: vec![bar],
+        }),
     }
 }
 

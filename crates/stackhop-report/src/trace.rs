@@ -14,6 +14,7 @@ use stackhop_plan::Plan;
 use stackhop_sim::{CompareReport, SimReport};
 
 use crate::mask::mask;
+use crate::measured::MeasuredRun;
 use crate::plan::hosts_summary;
 use crate::timeline::{Span, Timeline};
 
@@ -71,6 +72,29 @@ pub fn compare_trace(report: &CompareReport, secrets: &[String]) -> String {
         .map(|(label, timeline)| TraceRun { label, timeline })
         .collect();
     trace_json(&runs, about, secrets)
+}
+
+/// A real run read from its journal as a trace file: its measured spans on its own clock.
+#[must_use]
+pub fn measured_trace(run: &MeasuredRun, secrets: &[String]) -> String {
+    let about = json!({
+        "generator": "stackhop",
+        "cloud": run.status.cloud_name,
+        "scenario": run.status.scenario,
+        "run": run.status.run,
+        "target": run.status.target,
+        "state": run.status.state,
+        "clock": run.clock,
+        "digest": run.status.plan_digest,
+    });
+    trace_json(
+        &[TraceRun {
+            label: "",
+            timeline: &run.timeline,
+        }],
+        about,
+        secrets,
+    )
 }
 
 fn micros(seconds: f64) -> u64 {

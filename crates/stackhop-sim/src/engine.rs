@@ -701,6 +701,8 @@ impl Run<'_> {
                     phase: plan.steps[i].phase.clone(),
                     start_s: secs(s.start.unwrap_or(0)),
                     end_s: secs(s.end.unwrap_or(end)),
+                    start_ms: s.start.unwrap_or(0),
+                    end_ms: s.end.unwrap_or(end),
                     state: if self.schedule.stage(i) == StepStage::Failed {
                         StepState::Failed
                     } else {

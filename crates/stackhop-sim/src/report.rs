@@ -190,6 +190,12 @@ pub struct StepSpan {
     pub end_s: u64,
     /// `completed`, or `failed` when some host failed (the step then started no more hosts).
     pub state: StepState,
+    /// The same span to the millisecond, outside the JSON: a real run's steps of a second or
+    /// two are measured against these.
+    #[serde(skip)]
+    pub start_ms: u64,
+    #[serde(skip)]
+    pub end_ms: u64,
 }
 
 /// One host's part of a step: from its launch to its end (or its failure).

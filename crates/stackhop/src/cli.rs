@@ -58,6 +58,9 @@ pub(crate) enum Command {
     /// Where the run recorded in a journal stands.
     #[command(next_line_help = true)]
     Status(StatusArgs),
+    /// A recorded run measured against the twin's prediction: a page, a trace, a table.
+    #[command(next_line_help = true)]
+    Report(ReportArgs),
     /// Show each host's SSH key and record the ones you confirm, for `apply --target ssh`.
     #[command(next_line_help = true)]
     TrustHosts(TrustHostsArgs),
@@ -451,6 +454,10 @@ pub(crate) enum StatusFormat {
     Text,
     /// `stackhop.status/v1` JSON.
     Json,
+    /// The run's page, as `stackhop report --format html` writes it.
+    Html,
+    /// Chrome trace events of the run, for Perfetto or chrome://tracing.
+    Trace,
 }
 
 #[derive(Debug, Args)]
@@ -460,6 +467,32 @@ pub(crate) struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
     pub(crate) format: StatusFormat,
+}
+
+/// What `report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RunReportFormat {
+    /// Where the run stands, then per phase: measured, predicted seconds, ratio.
+    Text,
+    /// `stackhop.report/v1` JSON.
+    Json,
+    /// One self-contained HTML page: measured against predicted, timeline, bands, proof.
+    Html,
+    /// Chrome trace events, for Perfetto or chrome://tracing.
+    Trace,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The run's journal (SQLite): its latest run, finished, stopped or running.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) journal: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunReportFormat::Text)]
+    pub(crate) format: RunReportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[cfg(test)]

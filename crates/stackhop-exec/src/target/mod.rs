@@ -22,6 +22,19 @@ use crate::world::{CapabilityChange, World};
 /// The catalog's secret variables this run has values for: `(name, value)`.
 pub(crate) type Secrets = Vec<(String, String)>;
 
+/// The values of the transition's secret variables set (and not empty) in this process's
+/// environment, by name: what a run hands its commands and every report masks.
+pub fn secret_values(transition: &dyn stackhop_catalog::Transition) -> Vec<(String, String)> {
+    transition
+        .secret_variables()
+        .iter()
+        .filter_map(|name| {
+            let value = std::env::var(name).ok().filter(|v| !v.is_empty())?;
+            Some(((*name).to_owned(), value))
+        })
+        .collect()
+}
+
 /// One command at a time per host on the real targets.
 #[derive(Default)]
 pub(crate) struct HostLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);

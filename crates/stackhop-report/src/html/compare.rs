@@ -99,7 +99,7 @@ pub fn compare_html(input: &ComparePage<'_>) -> String {
         }
         section id="scenarios" {
             h2 { "Each scenario" }
-            (legend(false))
+            (legend(false, &[]))
             @for entry in &report.scenarios {
                 (scenario_details(input, entry, simulated.iter().find(|s| s.entry.scenario == entry.scenario), review_of(input.reviews, entry.scenario)))
             }

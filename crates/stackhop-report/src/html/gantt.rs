@@ -10,6 +10,7 @@ use maud::{Markup, html};
 use crate::html::scale::{LABEL, Scale, WIDTH, n, seconds};
 use crate::mask::mask;
 use crate::plan::hosts_summary;
+use crate::ratio::PhaseRatio;
 use crate::text::fit;
 use crate::timeline::{PhaseLane, Span, StepBar, StepOutcome, Timeline};
 
@@ -36,15 +37,8 @@ struct PhaseSummary {
     outcome: StepOutcome,
     /// Steps per outcome, in [`StepOutcome`] order.
     counts: Vec<(StepOutcome, usize)>,
-}
-
-fn union(spans: impl Iterator<Item = Span>) -> Option<Span> {
-    spans.fold(None, |acc: Option<Span>, s| {
-        Some(match acc {
-            Some(a) => Span::new(a.start_s.min(s.start_s), a.end_s.max(s.end_s)),
-            None => s,
-        })
-    })
+    /// Measured over predicted length, when the phase finished and both are known.
+    ratio: Option<f64>,
 }
 
 impl PhaseSummary {
@@ -57,24 +51,12 @@ impl PhaseSummary {
             }
         }
         counts.sort();
-        let has = |o: StepOutcome| counts.iter().any(|(x, _)| *x == o);
-        let outcome = [
-            StepOutcome::Failed,
-            StepOutcome::InDoubt,
-            StepOutcome::Running,
-        ]
-        .into_iter()
-        .find(|&o| has(o))
-        .unwrap_or(if counts.iter().all(|(o, _)| *o == StepOutcome::NotRun) {
-            StepOutcome::NotRun
-        } else {
-            StepOutcome::Succeeded
-        });
         PhaseSummary {
-            span: union(phase.steps.iter().filter_map(|s| s.span)),
-            predicted: union(phase.steps.iter().filter_map(|s| s.predicted)),
-            outcome,
+            span: phase.span(),
+            predicted: phase.predicted(),
+            outcome: phase.outcome(),
             counts,
+            ratio: PhaseRatio::of_phase(phase).ratio,
         }
     }
 
@@ -91,12 +73,6 @@ impl PhaseSummary {
             if total == 1 { "" } else { "s" },
             parts.join(", ")
         )
-    }
-
-    /// Measured over predicted length, when both are known.
-    fn ratio(&self) -> Option<f64> {
-        let (m, p) = (self.span?, self.predicted?);
-        (p.length_s() > 0.0).then(|| m.length_s() / p.length_s())
     }
 }
 
@@ -160,7 +136,7 @@ fn phase_title(phase: &PhaseLane, summary: &PhaseSummary) -> String {
     if let Some(p) = summary.predicted {
         let _ = write!(title, "\npredicted: {}", span_text(p));
     }
-    if let Some(r) = summary.ratio() {
+    if let Some(r) = summary.ratio {
         let _ = write!(title, "\nmeasured / predicted: {r:.2}");
     }
     title
@@ -219,8 +195,8 @@ fn phase_rows(
                                 rect.critical x=(n(x)) y=(n(BAR_Y + BAR_H - 3.0)) width=(n(w)) height="3" {}
                             }
                         }
-                        @if let Some(r) = summary.ratio() {
-                            text.ratio x=(n((x + w + 4.0).min(WIDTH - 70.0))) y="14" { (format!("×{r:.2} of predicted")) }
+                        @if let Some(r) = summary.ratio {
+                            text.ratio x=(n((x + w + 4.0).min(WIDTH - 112.0))) y="14" { (format!("×{r:.2} of predicted")) }
                         }
                     } @else {
                         text.note x=(n(LABEL + 4.0)) y="14" { "not run" }
@@ -303,7 +279,7 @@ mod tests {
     }
 
     /// A measured run as a journal would give it: fractions of seconds, a prediction beside each
-    /// bar, a step in doubt and one still running.
+    /// bar, a step in doubt and one still running; a ratio only for the phase that finished.
     #[test]
     fn a_measured_run_draws_its_predictions_ratios_and_every_outcome() {
         let timeline = Timeline {
@@ -321,7 +297,7 @@ mod tests {
                             "nova.sync",
                             &["nova.stop"],
                             Some(Span::new(1.5, 4.5)),
-                            StepOutcome::InDoubt,
+                            StepOutcome::Succeeded,
                         ),
                     ],
                 },
@@ -332,18 +308,25 @@ mod tests {
                             "finish.check",
                             &["nova.sync"],
                             Some(Span::new(4.5, 5.0)),
+                            StepOutcome::InDoubt,
+                        ),
+                        step(
+                            "finish.unpin",
+                            &["finish.check"],
+                            Some(Span::new(5.0, 5.5)),
                             StepOutcome::Running,
                         ),
-                        step("finish.unpin", &["finish.check"], None, StepOutcome::NotRun),
+                        step("finish.clean", &["finish.unpin"], None, StepOutcome::NotRun),
                     ],
                 },
             ],
             capabilities: Vec::new(),
-            end_s: 5.0,
+            end_s: 5.5,
         };
         let html = gantt(&timeline, &Scale::new(timeline.end_s), &[], true).into_string();
-        assert_eq!(html.matches("<rect class=\"predicted\"").count(), 2 + 3);
-        // nova took 4.5 s against 1.5 + 2 predicted: 4.5 / 3.5.
+        assert_eq!(html.matches("<rect class=\"predicted\"").count(), 2 + 4);
+        // nova took 4.5 s against 1.5 + 2 predicted: 4.5 / 3.5; finish did not finish.
+        assert_eq!(html.matches("of predicted").count(), 1, "{html}");
         assert!(html.contains("×1.29 of predicted"), "{html}");
         assert!(html.contains("measured / predicted: 1.29"), "{html}");
         assert!(
@@ -355,7 +338,7 @@ mod tests {
             "{html}"
         );
         assert!(
-            html.contains("data-phase=\"nova\" data-outcome=\"in_doubt\""),
+            html.contains("data-phase=\"finish\" data-outcome=\"in_doubt\""),
             "{html}"
         );
         assert!(html.contains("1.5s → 4.5s (3s)"), "{html}");

@@ -7,6 +7,7 @@ mod bands;
 mod compare;
 mod gantt;
 mod review;
+mod run;
 mod scale;
 mod simulate;
 
@@ -14,9 +15,11 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 pub use compare::{ComparePage, ScenarioReview, compare_html};
 pub use review::Verdict;
+pub use run::{RunPage, run_html};
+pub(crate) use scale::seconds;
 pub use simulate::{SimulatePage, simulate_html};
 
-use crate::timeline::Timeline;
+use crate::timeline::{StepOutcome, Timeline};
 
 /// The page's style sheet, screen and print.
 const STYLE: &str = include_str!("style.css");
@@ -45,14 +48,18 @@ fn page(title: &str, body: Markup) -> String {
     text
 }
 
-/// What the colours and marks of the charts mean; `predicted` when some bar has a prediction.
-fn legend(predicted: bool) -> Markup {
+/// What the colours and marks of the charts mean; `predicted` when some bar has a prediction,
+/// `extra` the outcomes only a real run has (running, interrupted) that the page draws.
+fn legend(predicted: bool, extra: &[StepOutcome]) -> Markup {
     html! {
         div.legend {
             span style="--swatch: var(--succeeded)" { "succeeded" }
             span style="--swatch: var(--failed)" { "failed" }
             span style="--swatch: var(--not-run)" { "not run" }
             span style="--swatch: var(--in-doubt)" { "in doubt" }
+            @for o in extra {
+                span style=(format!("--swatch: var(--{})", o.class().replace('_', "-"))) { (o.as_str()) }
+            }
             span.critical style="--swatch: var(--ink)" { "critical path" }
             @if predicted { span.predicted { "predicted" } }
             span style="--swatch: var(--down)" { "capability down" }

@@ -105,10 +105,12 @@ impl Scale {
 }
 
 /// A time or a length for people: `45s`, `12m`, `1h31m`; under ten seconds with its tenth
-/// (`2.4s`), for a real run's short steps.
+/// (`2.4s`), and under a twentieth with its hundredth (`0.02s`), for a real run's short steps.
 pub(crate) fn seconds(s: f64) -> String {
     let s = if s.is_finite() { s.max(0.0) } else { 0.0 };
-    if s < 10.0 && (s * 10.0).round() % 10.0 != 0.0 {
+    if s > 0.0 && s < 0.05 {
+        format!("{s:.2}s")
+    } else if s < 10.0 && (s * 10.0).round() % 10.0 != 0.0 {
         format!("{s:.1}s")
     } else {
         fmt_duration(s.round() as u64)
@@ -169,6 +171,9 @@ mod tests {
         let (x, w) = scale.bar(-5.0, 500.0, 2.0);
         assert!(x >= LABEL && x + w <= WIDTH, "{x} {w}");
         assert_eq!(n(12.0), "12");
+        assert_eq!(super::seconds(0.0), "0s");
+        assert_eq!(super::seconds(0.021), "0.02s");
+        assert_eq!(super::seconds(2.44), "2.4s");
         assert_eq!(n(12.25), "12.3");
     }
 }

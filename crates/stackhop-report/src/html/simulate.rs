@@ -50,7 +50,7 @@ pub fn simulate_html(page_input: &SimulatePage<'_>) -> String {
         (figures(report))
         section id="timeline" {
             h2 { "Timeline" }
-            (legend(has_predictions(&timeline)))
+            (legend(has_predictions(&timeline), &[]))
             (gantt(&timeline, &scale, secrets, open))
         }
         section id="capabilities" {

@@ -41,7 +41,7 @@ pub(crate) fn run(args: &CompareArgs) -> Result<Outcome, CommandError> {
             &constraints,
         )
     };
-    let secrets = super::secrets(&loaded);
+    let secrets = super::secrets(&loaded.inventory);
     let (report, text) = match args.format {
         TwinFormat::Html => {
             // The verifier is most of the page's cost: the four plans are verified on threads

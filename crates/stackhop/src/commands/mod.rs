@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod plan;
 mod progress;
+mod report;
 mod reseal;
 mod resume;
 mod simulate;
@@ -38,6 +39,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Apply(args) => apply::run(&args),
         Command::Resume(args) => resume::run(&args),
         Command::Status(args) => status::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::TrustHosts(args) => trust_hosts::run(&args),
     }
 }
@@ -88,10 +90,18 @@ fn twin_findings_format(format: TwinFormat) -> CheckFormat {
     }
 }
 
-/// Values to mask wherever a report shows a command. The catalog marks no value secret yet;
-/// when it does (passwords in an inventory for the SSH target), they are gathered here.
-fn secrets(_loaded: &Loaded) -> Vec<String> {
-    Vec::new()
+/// Values to mask wherever a report shows a command or its output: those of the catalog's
+/// secret variables for this inventory's transition that are set in the environment (as `apply`
+/// hands them to the commands), for an inventory read now or one a plan or journal carries.
+fn secrets(inventory: &stackhop_inventory::Inventory) -> Vec<String> {
+    stackhop_catalog::find(&inventory.release, &inventory.profile)
+        .map(|t| {
+            stackhop_exec::secret_values(t)
+                .into_iter()
+                .map(|(_, value)| value)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The verifier's report for a page, or why there is none.

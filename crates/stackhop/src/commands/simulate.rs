@@ -43,7 +43,7 @@ pub(crate) fn run(args: &SimulateArgs) -> Result<Outcome, CommandError> {
     };
     let report = stackhop_sim::simulate(loaded.transition, &loaded.inventory, &plan, &options)
         .map_err(CommandError::Sim)?;
-    let secrets = super::secrets(&loaded);
+    let secrets = super::secrets(&loaded.inventory);
     print(&match args.format {
         TwinFormat::Text => simulate_text(&report),
         TwinFormat::Json => report.to_json(),

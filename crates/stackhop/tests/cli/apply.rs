@@ -506,7 +506,7 @@ fn a_second_apply_on_a_journal_in_use_exits_3_and_names_the_holder() {
 
 #[test]
 fn run_commands_help_fits_100_columns() {
-    for command in ["apply", "resume", "status"] {
+    for command in ["apply", "resume", "status", "report"] {
         let run = crate::common::stackhop([command, "--help"]);
         run.assert_code(0);
         for line in run.stdout.lines() {

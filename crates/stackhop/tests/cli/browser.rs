@@ -1,8 +1,9 @@
 //! The HTML report in a real browser. Headless Chromium opens the page of `compare --example
-//! medium` and of a simulation whose nova sync fails, dumps the DOM it built from each and takes
-//! a screenshot; pages and screenshots are kept in `target/browser/`. The DOM must hold every
-//! phase and capability, every bar inside its chart and nested as drawn (an SVG element left
-//! open would swallow the ones after it), and the failing step marked failed.
+//! medium`, of a simulation whose nova sync fails, and of a real run (`report --journal`) on the
+//! local target whose nova sync fails, dumps the DOM it built from each and takes a screenshot;
+//! pages and screenshots are kept in `target/browser/`. The DOM must hold every phase and
+//! capability, every bar inside its chart and nested as drawn (an SVG element left open would
+//! swallow the ones after it), and the failing step marked failed.
 //!
 //! Chromium is Debian's `chromium`, or the program `STACKHOP_CHROMIUM` names. Where it is not
 //! installed or does not start, the test says so on standard error and does nothing more;
@@ -13,7 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{MEDIUM_NOVA_SYNC_FAILS, json, stackhop, temp_dir, write};
+use crate::common::{
+    MEDIUM_NOVA_SYNC_FAILS, apply_local_plan_failing_sync, json, stackhop, stackhop_in, temp_dir,
+    write,
+};
 use crate::dom::Dom;
 
 /// The flags every run gets: no sandbox (CI runs as root), nothing fetched in the background.
@@ -318,32 +322,9 @@ fn the_pages_render_in_chromium_with_every_phase_capability_and_bar() {
     let dom = chromium
         .dump_dom(&faulted)
         .unwrap_or_else(|e| panic!("{e}"));
-    let bars = assert_charts("faulted", &dom);
-    let failed: Vec<&str> = bars
-        .iter()
-        .filter(|(_, class)| class.contains("failed"))
-        .map(|(id, _)| id.as_str())
-        .collect();
-    assert_eq!(failed, ["nova.sync"]);
-    let nova = dom
-        .all("details")
-        .find(|(_, e)| e.attribute("data-phase") == Some("nova"))
-        .and_then(|(_, e)| e.attribute("data-outcome"));
-    assert_eq!(nova, Some("failed"));
-    let plan = json(&stackhop([
-        "plan",
-        "--example",
-        "medium",
-        "-s",
-        "service-by-service",
-        "--format",
-        "json",
-    ]));
-    let drawn: Vec<&str> = dom
-        .all("details")
-        .filter_map(|(_, e)| e.attribute("data-phase"))
-        .collect();
-    for phase in names(&plan["steps"], "phase") {
+    assert_failed("faulted", &dom, "nova.sync", "nova");
+    let drawn = phase_rows(&dom);
+    for phase in planned_phases("medium", "service-by-service") {
         assert!(drawn.contains(&phase.as_str()), "phase {phase} is missing");
     }
     let not_run = dom
@@ -354,6 +335,101 @@ fn the_pages_render_in_chromium_with_every_phase_capability_and_bar() {
     let png = dir.join("simulate-medium-nova-sync-fails.png");
     chromium
         .screenshot(&faulted, &png, 1400)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(png_size(&png), (WIDTH, 1400));
+}
+
+/// The phases drawn as rows of the Gantt, in order.
+fn phase_rows(dom: &Dom) -> Vec<&str> {
+    dom.all("details")
+        .filter_map(|(_, e)| e.attribute("data-phase"))
+        .collect()
+}
+
+/// The phase of every step of the plan of `example` and `scenario`.
+fn planned_phases(example: &str, scenario: &str) -> Vec<String> {
+    let plan = json(&stackhop([
+        "plan",
+        "--example",
+        example,
+        "-s",
+        scenario,
+        "--format",
+        "json",
+    ]));
+    names(&plan["steps"], "phase")
+}
+
+/// The charts are sound, `step` is the one bar drawn failed, and its `phase` is marked failed.
+fn assert_failed(what: &str, dom: &Dom, step: &str, phase: &str) {
+    let bars = assert_charts(what, dom);
+    let failed: Vec<&str> = bars
+        .iter()
+        .filter(|(_, class)| class.contains("failed"))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(failed, [step], "{what}");
+    let outcome = dom
+        .all("details")
+        .find(|(_, e)| e.attribute("data-phase") == Some(phase))
+        .and_then(|(_, e)| e.attribute("data-outcome"));
+    assert_eq!(outcome, Some("failed"), "{what}: phase {phase}");
+}
+
+#[test]
+fn the_page_of_a_failed_real_run_renders_in_chromium_with_the_failed_step_marked() {
+    let Some(chromium) = find_chromium() else {
+        cannot_run("no chromium on PATH");
+        return;
+    };
+    let dir = artifacts();
+    let work = temp_dir();
+    let d = work.path();
+    apply_local_plan_failing_sync(d);
+    let report = stackhop_in(d, ["report", "--journal", "run.db", "--format", "html"]);
+    report.assert_code(1);
+    let page = write(&dir, "report-local-nova-sync-fails.html", &report.stdout);
+    let dom = match chromium.dump_dom(&page) {
+        Ok(dom) => dom,
+        Err(reason) => {
+            cannot_run(&reason);
+            return;
+        }
+    };
+    assert_failed("real run", &dom, "nova.sync", "databases");
+    let rows = phase_rows(&dom);
+    let ratios: Vec<&str> = dom
+        .all("tr")
+        .filter_map(|(_, e)| e.attribute("data-phase"))
+        .collect();
+    for phase in planned_phases("lab", "all-at-once") {
+        assert!(rows.contains(&phase.as_str()), "phase {phase} is not drawn");
+        assert!(
+            ratios.contains(&phase.as_str()),
+            "phase {phase} has no row of ratios"
+        );
+    }
+    let state = dom.all("div").find_map(|(_, e)| e.attribute("data-state"));
+    assert_eq!(state, Some("failed"));
+    let bands = dom
+        .all("section")
+        .find_map(|(_, e)| e.attribute("data-bands"));
+    assert_eq!(
+        bands,
+        Some("predicted"),
+        "a real cloud's bands are the prediction"
+    );
+    let predicted = dom
+        .all("rect")
+        .filter(|(_, e)| e.has_class("predicted"))
+        .count();
+    assert!(
+        predicted > 0,
+        "the twin's prediction is drawn beside the measured bars"
+    );
+    let png = dir.join("report-local-nova-sync-fails.png");
+    chromium
+        .screenshot(&page, &png, 1400)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(png_size(&png), (WIDTH, 1400));
 }

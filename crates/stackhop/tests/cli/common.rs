@@ -148,3 +148,63 @@ pub(crate) fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathB
     }
     path
 }
+
+/// The lab's all-at-once plan saved as `dir/plan.json` with every step's commands replaced by
+/// the one `command_of(step id)` gives, and resealed: nothing real runs on this machine with
+/// `apply --plan plan.json --accept-edited --target local`.
+pub(crate) fn lab_plan_running(dir: &Path, command_of: impl Fn(&str) -> String) {
+    stackhop_in(
+        dir,
+        [
+            "plan",
+            "--example",
+            "lab",
+            "-s",
+            "all-at-once",
+            "--format",
+            "json",
+            "--out",
+            "plan.json",
+        ],
+    )
+    .assert_code(0);
+    let text = std::fs::read_to_string(dir.join("plan.json")).expect("plan.json");
+    let mut plan: serde_json::Value = serde_json::from_str(&text).expect("plan JSON");
+    for step in plan["steps"].as_array_mut().expect("steps") {
+        let id = step["id"].as_str().unwrap_or_default().to_owned();
+        step["commands"] = serde_json::json!([command_of(&id)]);
+    }
+    write(dir, "plan.json", plan.to_string());
+    stackhop_in(dir, ["reseal", "plan.json"]).assert_code(0);
+}
+
+/// `apply` of `plan.json` on the local target into `run.db`, edited commands accepted.
+pub(crate) const APPLY_LOCAL_PLAN: [&str; 9] = [
+    "apply",
+    "--plan",
+    "plan.json",
+    "--accept-edited",
+    "--target",
+    "local",
+    "--yes",
+    "--journal",
+    "run.db",
+];
+
+/// [`APPLY_LOCAL_PLAN`] in `dir`.
+pub(crate) fn apply_local_plan(dir: &Path) -> Run {
+    stackhop_in(dir, APPLY_LOCAL_PLAN)
+}
+
+/// The lab's plan whose nova database sync fails (exit 3, a line of output), applied on the
+/// local target in `dir`: the run fails (exit 1) in the `databases` phase.
+pub(crate) fn apply_local_plan_failing_sync(dir: &Path) {
+    lab_plan_running(dir, |id| {
+        if id == "nova.sync" {
+            "echo 'sync: table nova.instances is locked'; exit 3".to_owned()
+        } else {
+            "true".to_owned()
+        }
+    });
+    apply_local_plan(dir).assert_code(1);
+}

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use stackhop_exec::{Access, AttemptState, Journal};
 
-use crate::common::{json, stackhop_in, temp_dir};
+use crate::common::{APPLY_LOCAL_PLAN, json, lab_plan_running, stackhop_in, temp_dir};
 
 /// A small deterministic generator: the kill moments are the same on every run of the test.
 struct Lcg(u64);
@@ -168,45 +168,20 @@ fn check_attempts(journal: &Path, k: usize, delay: u64) {
 fn resume_waits_for_a_command_that_outlived_a_killed_apply() {
     let dir = temp_dir();
     let dir = dir.path();
-    stackhop_in(
-        dir,
-        [
-            "plan",
-            "--example",
-            "lab",
-            "-s",
-            "all-at-once",
-            "--format",
-            "json",
-            "--out",
-            "plan.json",
-        ],
-    )
-    .assert_code(0);
-    let text = std::fs::read_to_string(dir.join("plan.json")).expect("plan.json");
-    let mut plan: serde_json::Value = serde_json::from_str(&text).expect("plan JSON");
     // Nothing real runs on this machine: the backup sleeps the first time (resume runs it again,
     // it is idempotent), every other command does nothing.
     let slow_once = "if [ -e slept ]; then true; else touch slept; sleep 60; fi";
-    for step in plan["steps"].as_array_mut().expect("steps") {
-        let slow = step["id"] == "prepare.backup";
-        step["commands"] = serde_json::json!([if slow { slow_once } else { "true" }]);
-    }
-    std::fs::write(dir.join("plan.json"), plan.to_string()).expect("write plan");
-    stackhop_in(dir, ["reseal", "plan.json"]).assert_code(0);
+    lab_plan_running(dir, |id| {
+        if id == "prepare.backup" {
+            slow_once
+        } else {
+            "true"
+        }
+        .to_owned()
+    });
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_stackhop"))
-        .args([
-            "apply",
-            "--plan",
-            "plan.json",
-            "--accept-edited",
-            "--target",
-            "local",
-            "--yes",
-            "--journal",
-            "run.db",
-        ])
+        .args(APPLY_LOCAL_PLAN)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -19,6 +19,7 @@ mod init;
 mod kill;
 mod plan;
 mod report;
+mod run_page;
 mod safety;
 mod simulate;
 mod ssh;
