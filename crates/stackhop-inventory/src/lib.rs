@@ -23,6 +23,7 @@
 #[macro_use]
 mod macros;
 
+mod address;
 mod diagnostic;
 pub mod examples;
 mod hostname;
@@ -37,8 +38,8 @@ mod yaml;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use model::{
-    ALL_IN_ONE, ALL_IN_ONE_ROLES, Batch, ComputeDriver, Database, Host, InstanceMoves, Inventory,
-    Network, Options, Role, RpcBackend,
+    ALL_IN_ONE, ALL_IN_ONE_ROLES, Batch, ComputeDriver, Connection, Database, Host, InstanceMoves,
+    Inventory, Network, Options, Role, RpcBackend,
 };
 pub use os::{ACCEPTED_OS_FORMS, Os, OsFamily};
 pub use validate::MAX_HOSTS;

@@ -24,6 +24,9 @@ pub struct Inventory {
     pub paths: BTreeMap<String, String>,
     pub options: Options,
     pub database: Database,
+    /// How stackhop reaches the hosts over SSH; every field optional.
+    #[serde(skip_serializing_if = "Connection::is_unset")]
+    pub connection: Connection,
     /// Ranges expanded, in file order.
     pub hosts: Vec<Host>,
 }
@@ -161,10 +164,47 @@ pub struct Database {
     pub neutron_tables_utf8: Option<bool>,
 }
 
+/// The top-level `connection:`: how stackhop's SSH target reaches the hosts. What is absent is
+/// left to OpenSSH (its config, its defaults). Every value has been checked to hold no shell
+/// metacharacter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Connection {
+    /// The login user; a host entry's `connection.user` overrides it.
+    pub user: Option<String>,
+    /// The SSH port; a host entry's `connection.port` overrides it.
+    pub port: Option<u16>,
+    /// ProxyJump: `[user@]host[:port]`, several separated by commas.
+    pub jump: Option<String>,
+    /// The private key to offer (ssh `-i`).
+    pub identity_file: Option<String>,
+    /// An OpenSSH client config file passed to ssh as `-F`.
+    pub ssh_config: Option<String>,
+    /// The known_hosts file stackhop checks host keys against and `trust-hosts` writes; absent,
+    /// OpenSSH's own (`~/.ssh/known_hosts`).
+    pub known_hosts: Option<String>,
+}
+
+impl Connection {
+    /// True when the inventory says nothing about connections.
+    #[must_use]
+    pub fn is_unset(&self) -> bool {
+        *self == Connection::default()
+    }
+}
+
 /// One host; a `hosts:` entry with a range gives several.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Host {
     pub name: String,
+    /// The IP address or DNS name SSH connects to: the entry's `address:` (a range expands in
+    /// step with the name's), else the name.
+    pub address: String,
+    /// The entry's `connection.user`, else the top-level one; absent, OpenSSH decides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssh_user: Option<String>,
+    /// The entry's `connection.port`, else the top-level one; absent, OpenSSH decides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssh_port: Option<u16>,
     /// Deduplicated and sorted; `all-in-one` is already expanded.
     pub roles: Vec<Role>,
     pub os: Os,

@@ -112,7 +112,7 @@ fn cases() -> Vec<Case> {
                 3,
                 1,
                 "unknown key `zzz`",
-                "valid keys here: name, release, profile, network, rpc_backend, compute_driver, paths, options, database, hosts",
+                "valid keys here: name, release, profile, network, rpc_backend, compute_driver, paths, options, database, connection, hosts",
             )],
         ),
         (
@@ -450,6 +450,202 @@ fn cases() -> Vec<Case> {
             &[(8, 12, "aliases are not supported in an inventory", "")],
         ),
         (
+            "an address range shorter than the name's",
+            host(
+                "  - name: cmp[1:3]\n    roles: [compute]\n    os: centos-6.5\n    address: 10.0.0.[11:12]\n",
+            ),
+            &[(
+                10,
+                14,
+                "address `10.0.0.[11:12]` stands for 2 addresses, but `cmp[1:3]` stands for 3 hosts",
+                "the n-th host gets the n-th address",
+            )],
+        ),
+        (
+            "one address for a range of hosts",
+            host(
+                "  - name: cmp[1:3]\n    roles: [compute]\n    os: centos-6.5\n    address: 10.0.0.11\n",
+            ),
+            &[(
+                10,
+                14,
+                "`cmp[1:3]` stands for 3 hosts, but `address: 10.0.0.11` is a single address",
+                "address: 10.0.0.[11:50]",
+            )],
+        ),
+        (
+            "two hosts with one address",
+            format!(
+                "{HEADER}  - name: ctl1\n    roles: [controller]\n    os: centos-6.5\n    address: 10.0.0.10\n\
+                 \x20 - name: cmp[1:2]\n    roles: [compute]\n    os: centos-6.5\n    address: 10.0.0.[9:10]\n"
+            ),
+            &[(
+                11,
+                14,
+                "host `cmp2` has the address `10.0.0.10` of host `ctl1` (line 4)",
+                "a machine of its own",
+            )],
+        ),
+        (
+            "an address that is another host's name",
+            host("  - name: cmp1\n    roles: [compute]\n    os: centos-6.5\n    address: CTL1\n"),
+            &[(
+                10,
+                14,
+                "host `cmp1` has the address `CTL1` of host `ctl1` (line 4)",
+                "",
+            )],
+        ),
+        (
+            "an address that is not one",
+            host(
+                "  - name: cmp1\n    roles: [compute]\n    os: centos-6.5\n    address: \"10.0.0.1; reboot\"\n",
+            ),
+            &[(
+                10,
+                14,
+                "`10.0.0.1; reboot` is not an IP address or DNS name",
+                "IPv6 without brackets",
+            )],
+        ),
+        (
+            "an address range expanding to a bad address",
+            host(
+                "  - name: cmp[1:2]\n    roles: [compute]\n    os: centos-6.5\n    address: 10.0.0.[255:256]\n",
+            ),
+            &[(
+                10,
+                14,
+                "address `10.0.0.[255:256]` expands to `10.0.0.256`, which is not an IP address",
+                "",
+            )],
+        ),
+        (
+            "an IPv6 address in brackets",
+            host(
+                "  - name: cmp1\n    roles: [compute]\n    os: centos-6.5\n    address: '[fd00::1]'\n",
+            ),
+            &[(10, 14, "address `[fd00::1]`", "without brackets: `fd00::1`")],
+        ),
+        (
+            "port 0",
+            top("name: t\nrelease: havana\nconnection:\n  port: 0\n"),
+            &[(
+                4,
+                9,
+                "`port` must be a TCP port from 1 to 65535, found 0",
+                "port 22",
+            )],
+        ),
+        (
+            "a port above 65535",
+            host(
+                "  - name: cmp1\n    roles: [compute]\n    os: centos-6.5\n    connection:\n      port: 70000\n",
+            ),
+            &[(11, 13, "from 1 to 65535, found 70000", "")],
+        ),
+        (
+            "a port by name",
+            top("name: t\nrelease: havana\nconnection:\n  port: ssh\n"),
+            &[(
+                4,
+                9,
+                "expected a non-negative integer for `port`, found `ssh`",
+                "",
+            )],
+        ),
+        (
+            "a hostile user name",
+            top("name: t\nrelease: havana\nconnection:\n  user: root;rm\n"),
+            &[(
+                4,
+                9,
+                "`root;rm` is not a valid user name: `;` is not allowed",
+                "starts with a letter or `_`",
+            )],
+        ),
+        (
+            "a hostile user name on a host",
+            host(
+                "  - name: cmp1\n    roles: [compute]\n    os: centos-6.5\n    connection: {user: \"$(reboot)\"}\n",
+            ),
+            &[(
+                10,
+                24,
+                "`$(reboot)` is not a valid user name: `$` is not allowed",
+                "",
+            )],
+        ),
+        (
+            "unknown key under connection",
+            top("name: t\nrelease: havana\nconnection:\n  usr: root\n"),
+            &[(
+                4,
+                3,
+                "unknown key `usr` in `connection`",
+                "did you mean `user`? valid keys here: user, port, jump, identity_file, ssh_config, known_hosts",
+            )],
+        ),
+        (
+            "unknown key under a host's connection",
+            host(
+                "  - name: cmp1\n    roles: [compute]\n    os: centos-6.5\n    connection:\n      prot: 22\n",
+            ),
+            &[(
+                11,
+                7,
+                "unknown key `prot` in a host's `connection`",
+                "did you mean `port`? valid keys here: user, port",
+            )],
+        ),
+        (
+            "a whole-cloud key under a host's connection",
+            host(
+                "  - name: cmp1\n    roles: [compute]\n    os: centos-6.5\n    connection:\n      jump: bastion\n",
+            ),
+            &[(
+                11,
+                7,
+                "`jump` cannot be set in a host's `connection`",
+                "set it in the top-level `connection:`",
+            )],
+        ),
+        (
+            "connection not a mapping",
+            top("name: t\nrelease: havana\nconnection: root@bastion\n"),
+            &[(3, 13, "`connection` must be a mapping", "user, port, jump")],
+        ),
+        (
+            "a path with shell characters",
+            top("name: t\nrelease: havana\nconnection:\n  identity_file: ~/.ssh/id;reboot\n"),
+            &[(
+                4,
+                18,
+                "`identity_file` is not an acceptable path: `;` is not allowed",
+                "no value can run a command",
+            )],
+        ),
+        (
+            "a path with a space",
+            top("name: t\nrelease: havana\nconnection:\n  ssh_config: /etc/my ssh\n"),
+            &[(
+                4,
+                15,
+                "`ssh_config` is not an acceptable path: a space is not allowed",
+                "",
+            )],
+        ),
+        (
+            "a jump host with a command in it",
+            top("name: t\nrelease: havana\nconnection:\n  jump: \"bastion;reboot\"\n"),
+            &[(
+                4,
+                9,
+                "`jump: bastion;reboot` is not a jump host: host `bastion;reboot`",
+                "[user@]host[:port]",
+            )],
+        ),
+        (
             "YAML syntax error",
             format!("{HEADER}  - name: ctl1\n    roles: [controller\n    os: centos-6.5\n"),
             &[(6, 7, "YAML syntax error", "")],
@@ -584,6 +780,10 @@ fn rendered_snapshots() {
         (
             "syntax_error",
             "name: t\nrelease: havana\nhosts:\n  - name: ctl1\n   roles: [controller]\n",
+        ),
+        (
+            "connection_mistakes",
+            "name: t\nrelease: havana\nconnection:\n  user: root;rm\n  port: 0\n  identity_flie: ~/.ssh/id\n  jump: bastion:ssh\nhosts:\n  - name: ctl1\n    roles: [controller]\n    os: centos-6.5\n    address: 10.0.0.10\n  - name: cmp[1:40]\n    roles: [compute]\n    os: centos-6.5\n    address: 10.0.0.[11:49]\n  - name: cmp41\n    roles: [compute]\n    os: centos-6.5\n    address: 10.0.0.10\n    connection:\n      known_hosts: /tmp/kh\n      port: 65536\n",
         ),
         (
             "tabs_and_unicode",

@@ -114,6 +114,19 @@ fn medium() {
     assert_eq!(inventory.options.compute_batch, Batch::Hosts(5));
     assert_eq!(inventory.options.canary, 1);
     assert_eq!(inventory.options.instance_moves, InstanceMoves::Snapshot);
+    // every connection key, documented where `init --example medium` shows it
+    let connection = &inventory.connection;
+    assert_eq!(connection.user.as_deref(), Some("root"));
+    assert_eq!(connection.jump.as_deref(), Some("ops@bastion1"));
+    assert!(connection.identity_file.is_some() && connection.ssh_config.is_some());
+    assert!(connection.known_hosts.is_some());
+    assert_eq!(inventory.hosts[0].address, "10.0.0.10");
+    assert_eq!(
+        (computes[39].address.as_str(), computes[39].ssh_port),
+        ("10.0.1.40", Some(2222))
+    );
+    let net = &inventory.hosts[1];
+    assert_eq!((net.address.as_str(), net.ssh_port), ("net1", Some(22)));
 }
 
 #[test]

@@ -4,8 +4,8 @@ mod common;
 
 use common::{CONTROLLER, HEADER, ok};
 use stackhop_inventory::{
-    Batch, ComputeDriver, Database, InstanceMoves, Network, Options, OsFamily, Role, RpcBackend,
-    Version,
+    Batch, ComputeDriver, Connection, Database, InstanceMoves, Network, Options, OsFamily, Role,
+    RpcBackend, Version,
 };
 
 fn names(source: &str) -> Vec<String> {
@@ -194,4 +194,91 @@ fn serializes_with_yaml_words() {
          hosts:\n{CONTROLLER}    nova_version: 2013.2.3\n"
     ));
     insta::assert_json_snapshot!("serialized_inventory", inventory);
+}
+
+#[test]
+fn the_host_name_is_the_address_unless_one_is_given() {
+    let inventory = ok(&format!(
+        "{HEADER}{CONTROLLER}    address: 192.0.2.10\n  - name: cmp[1:3]\n    roles: [compute]\n    \
+         os: centos-6.5\n    address: 10.0.0.[11:13]\n  - name: net[a:b]\n    roles: [network]\n    \
+         os: centos-6.5\n  - name: stor1\n    roles: [storage]\n    os: centos-6.5\n    \
+         address: stor1.east.example.com\n  - name: v6-[1:2]\n    roles: [storage]\n    os: centos-6.5\n    \
+         address: fd00::[a:b]\n"
+    ));
+    let placed: Vec<(&str, &str)> = inventory
+        .hosts
+        .iter()
+        .map(|h| (h.name.as_str(), h.address.as_str()))
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            ("ctl1", "192.0.2.10"),
+            ("cmp1", "10.0.0.11"),
+            ("cmp2", "10.0.0.12"),
+            ("cmp3", "10.0.0.13"),
+            ("neta", "neta"),
+            ("netb", "netb"),
+            ("stor1", "stor1.east.example.com"),
+            ("v6-1", "fd00::a"),
+            ("v6-2", "fd00::b"),
+        ]
+    );
+}
+
+#[test]
+fn connection_settings_and_per_host_overrides() {
+    let inventory = ok(&format!(
+        "name: t\nrelease: havana\nconnection:\n  user: stack\n  port: 2222\n  \
+         jump: ops@bastion.example.com:22\n  identity_file: ~/.ssh/stackhop_ed25519\n  \
+         ssh_config: /etc/stackhop/ssh_config\n  known_hosts: /etc/stackhop/known_hosts\n\
+         hosts:\n{CONTROLLER}  - name: cmp[1:2]\n    roles: [compute]\n    os: centos-6.5\n    \
+         connection:\n      user: root\n  - name: cmp3\n    roles: [compute]\n    os: centos-6.5\n    \
+         connection: {{port: 22}}\n"
+    ));
+    assert_eq!(
+        inventory.connection,
+        Connection {
+            user: Some("stack".to_owned()),
+            port: Some(2222),
+            jump: Some("ops@bastion.example.com:22".to_owned()),
+            identity_file: Some("~/.ssh/stackhop_ed25519".to_owned()),
+            ssh_config: Some("/etc/stackhop/ssh_config".to_owned()),
+            known_hosts: Some("/etc/stackhop/known_hosts".to_owned()),
+        }
+    );
+    let ssh: Vec<(&str, Option<&str>, Option<u16>)> = inventory
+        .hosts
+        .iter()
+        .map(|h| (h.name.as_str(), h.ssh_user.as_deref(), h.ssh_port))
+        .collect();
+    assert_eq!(
+        ssh,
+        [
+            ("ctl1", Some("stack"), Some(2222)),
+            ("cmp1", Some("root"), Some(2222)),
+            ("cmp2", Some("root"), Some(2222)),
+            ("cmp3", Some("stack"), Some(22)),
+        ]
+    );
+}
+
+#[test]
+fn without_connection_settings_openssh_decides() {
+    let inventory = ok(&format!("{HEADER}{CONTROLLER}"));
+    assert!(inventory.connection.is_unset());
+    let host = &inventory.hosts[0];
+    assert_eq!(
+        (host.address.as_str(), &host.ssh_user, host.ssh_port),
+        ("ctl1", &None, None)
+    );
+}
+
+#[test]
+fn serializes_connection_settings_only_when_given() {
+    let inventory = ok(&format!(
+        "name: t\nrelease: havana\nconnection:\n  user: stack\n  known_hosts: ~/.ssh/lab_known_hosts\n\
+         hosts:\n{CONTROLLER}    address: 10.0.0.10\n    connection:\n      port: 2200\n"
+    ));
+    insta::assert_json_snapshot!("serialized_connection", inventory);
 }

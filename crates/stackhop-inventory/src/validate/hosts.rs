@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Mark, Sink};
-use crate::model::{Host, Role};
+use crate::model::{Connection, Host, Role};
 use crate::os::{ACCEPTED_OS_FORMS, Os};
 use crate::version::Version;
 use crate::vocabulary::ReleaseVocabulary;
 use crate::yaml::{Entry, Node, Value};
 use crate::{hostname, range};
 
+use super::connection::{self, Override};
+use super::host_address::{self, Claims, Named};
 use super::host_fields;
 use super::read::{self, Fields, Section};
 
@@ -23,6 +25,8 @@ const HOST: Section = Section {
         "nova_version",
         "instances",
         "services",
+        "address",
+        "connection",
     ],
 };
 
@@ -38,6 +42,9 @@ struct HostEntry {
     nova_version: Option<Version>,
     instances: u32,
     services: Option<Vec<String>>,
+    /// One per name, in the same order; `None` when the names are the addresses.
+    addresses: Option<Vec<String>>,
+    ssh: Override,
 }
 
 /// Where a host name was first defined, for duplicate reports.
@@ -50,6 +57,7 @@ pub(crate) fn hosts(
     sink: &mut Sink<'_>,
     hosts: &Entry,
     release: Option<&ReleaseVocabulary>,
+    connection: &Connection,
 ) -> Option<Vec<Host>> {
     let items = match &hosts.value.value {
         Value::Sequence(items) => items,
@@ -93,9 +101,13 @@ pub(crate) fn hosts(
     let mut out = Vec::with_capacity(state.total);
     for (index, entry) in entries.into_iter().enumerate() {
         let entry = entry?;
-        for name in entry.names {
+        let addresses = entry.addresses.unwrap_or_else(|| entry.names.clone());
+        for (name, address) in entry.names.into_iter().zip(addresses) {
             out.push(Host {
                 name,
+                address,
+                ssh_user: entry.ssh.user.clone().or_else(|| connection.user.clone()),
+                ssh_port: entry.ssh.port.or(connection.port),
                 roles: entry.roles.clone(),
                 os: entry.os.clone(),
                 nova_version: entry.nova_version.clone(),
@@ -113,6 +125,7 @@ pub(crate) fn hosts(
 #[derive(Default)]
 struct Across {
     first: HashMap<String, FirstDefinition>,
+    addresses: Claims,
     /// Raw `name:` of each entry read so far, by entry index.
     raw_names: HashMap<usize, String>,
     total: usize,
@@ -219,6 +232,8 @@ fn host_entry(
         None => Some(None),
         Some(e) => host_fields::services(sink, e, release).map(Some),
     };
+    let addresses = entry_addresses(sink, &fields, name.as_ref(), state);
+    let ssh = connection::host(sink, fields.get("connection"));
     let (names, line) = name?;
     Some(HostEntry {
         names,
@@ -228,7 +243,46 @@ fn host_entry(
         nova_version: nova_version?,
         instances: instances?,
         services: services?,
+        addresses: addresses?,
+        ssh: ssh?,
     })
+}
+
+/// The entry's `address:` read against its names, and every address claimed; `Some(None)`
+/// when the names are the addresses.
+fn entry_addresses(
+    sink: &mut Sink<'_>,
+    fields: &Fields<'_>,
+    names: Option<&(Vec<String>, u32)>,
+    state: &mut Across,
+) -> Option<Option<Vec<String>>> {
+    let name_entry = fields.get("name");
+    let named = names.zip(name_entry).and_then(|((expanded, _), entry)| {
+        let raw = read::scalar_text_quiet(&entry.value)?;
+        Some(Named {
+            raw,
+            count: expanded.len(),
+        })
+    });
+    let explicit = fields.get("address");
+    let addresses = match explicit {
+        None => None,
+        Some(entry) => Some(host_address::addresses(sink, entry, named)?),
+    };
+    if let (Some((expanded, line)), Some(mark)) =
+        (names, explicit.or(name_entry).map(|entry| entry.value.mark))
+    {
+        let claimed = addresses.as_ref().unwrap_or(expanded);
+        let pairs: Vec<(&str, &str)> = expanded
+            .iter()
+            .map(String::as_str)
+            .zip(claimed.iter().map(String::as_str))
+            .collect();
+        state
+            .addresses
+            .claim(sink, &pairs, explicit.is_some(), mark, *line);
+    }
+    Some(addresses)
 }
 
 /// The entry's raw name, its expansion, and where it is. Duplicates are checked here, so

@@ -1,5 +1,7 @@
 //! From the YAML tree to an [`Inventory`], reporting every problem on the way.
 
+mod connection;
+mod host_address;
 mod host_fields;
 mod hosts;
 mod read;
@@ -28,6 +30,7 @@ const TOP: Section = Section {
         "paths",
         "options",
         "database",
+        "connection",
         "hosts",
     ],
 };
@@ -92,13 +95,17 @@ pub(crate) fn inventory(
     let paths = settings::paths(sink, fields.get("paths"), release, profile.as_deref());
     let options = settings::options(sink, fields.get("options"));
     let database = settings::database(sink, fields.get("database"));
+    let connection = connection::top(sink, fields.get("connection"));
     let hosts = fields
         .required(
             sink,
             "hosts",
             "add `hosts:` with one entry per host or range of hosts".to_owned(),
         )
-        .and_then(|e| hosts::hosts(sink, e, release));
+        .and_then(|e| {
+            let resolve = connection.clone().unwrap_or_default();
+            hosts::hosts(sink, e, release, &resolve)
+        });
 
     Some(Inventory {
         name: name?.to_owned(),
@@ -110,6 +117,7 @@ pub(crate) fn inventory(
         paths: paths?,
         options: options?,
         database: database?,
+        connection: connection?,
         hosts: hosts?,
     })
 }

@@ -22,6 +22,17 @@ pub(crate) struct Fields<'n> {
 impl<'n> Fields<'n> {
     /// Reports a node that is not a mapping, and every unknown key.
     pub(crate) fn new(sink: &mut Sink<'_>, node: &'n Node, section: &Section) -> Option<Self> {
+        Self::with_misplaced(sink, node, section, &[])
+    }
+
+    /// Like [`Fields::new`], but a key of `misplaced` (key, help) is reported as belonging
+    /// elsewhere, with that help, instead of as a likely typo.
+    pub(crate) fn with_misplaced(
+        sink: &mut Sink<'_>,
+        node: &'n Node,
+        section: &Section,
+        misplaced: &[(&str, &str)],
+    ) -> Option<Self> {
         let entries = match &node.value {
             Value::Mapping(entries) => entries.as_slice(),
             Value::Invalid => return None,
@@ -40,7 +51,13 @@ impl<'n> Fields<'n> {
         };
         for entry in entries {
             let key = entry.key.text.as_str();
-            if !section.keys.contains(&key) {
+            if let Some((_, help)) = misplaced.iter().find(|(k, _)| *k == key) {
+                sink.error(
+                    entry.key.mark,
+                    format!("`{key}` cannot be set {}", section.place),
+                    Some((*help).to_owned()),
+                );
+            } else if !section.keys.contains(&key) {
                 sink.error(
                     entry.key.mark,
                     format!("unknown key `{key}` {}", section.place),
@@ -85,9 +102,30 @@ impl<'n> Fields<'n> {
     }
 }
 
+/// Reads one optional key with `read`; `None` only when the key was present and wrong.
+pub(crate) fn optional<T>(
+    sink: &mut Sink<'_>,
+    fields: &Fields<'_>,
+    key: &str,
+    read: impl FnOnce(&mut Sink<'_>, &Entry) -> Option<T>,
+) -> Option<Option<T>> {
+    match fields.get(key) {
+        None => Some(None),
+        Some(entry) => read(sink, entry).map(Some),
+    }
+}
+
 /// Any scalar, quoted or not.
 pub(crate) fn text<'n>(sink: &mut Sink<'_>, entry: &'n Entry) -> Option<&'n str> {
     scalar_text(sink, &entry.value, &format!("`{}`", entry.key.text))
+}
+
+/// The text of a scalar, without reporting anything when it is not one (already reported).
+pub(crate) fn scalar_text_quiet(node: &Node) -> Option<&str> {
+    match &node.value {
+        Value::Scalar(s) if !s.is_null() => Some(s.text.as_str()),
+        _ => None,
+    }
 }
 
 /// Any scalar; `what` names the thing expected, e.g. "a role name".

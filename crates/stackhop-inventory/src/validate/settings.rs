@@ -8,7 +8,7 @@ use crate::suggest;
 use crate::vocabulary::ReleaseVocabulary;
 use crate::yaml::{Entry, Value};
 
-use super::read::{self, Fields, Section};
+use super::read::{self, Fields, Section, optional};
 
 const OPTIONS: Section = Section {
     what: "`options`",
@@ -42,19 +42,6 @@ const DATABASE: Section = Section {
 
 const BATCH_HELP: &str = "write a number of hosts such as `5`, or a percentage of the computes \
                           such as \"10%\"";
-
-/// Reads one optional key with `read`; `None` only when the key was present and wrong.
-fn optional<T>(
-    sink: &mut Sink<'_>,
-    fields: &Fields<'_>,
-    key: &str,
-    read: impl FnOnce(&mut Sink<'_>, &Entry) -> Option<T>,
-) -> Option<Option<T>> {
-    match fields.get(key) {
-        None => Some(None),
-        Some(entry) => read(sink, entry).map(Some),
-    }
-}
 
 pub(crate) fn options(sink: &mut Sink<'_>, entry: Option<&Entry>) -> Option<Options> {
     let defaults = Options::default();
