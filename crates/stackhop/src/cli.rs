@@ -55,6 +55,9 @@ pub(crate) enum Command {
     /// Where the run recorded in a journal stands.
     #[command(next_line_help = true)]
     Status(StatusArgs),
+    /// Write a verified plan as files another engine runs (an Ansible playbook).
+    #[command(subcommand)]
+    Export(ExportCommand),
 }
 
 /// A parser that accepts only the built-in example names and lists them when it refuses.
@@ -386,6 +389,33 @@ pub(crate) struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
     pub(crate) format: StatusFormat,
+}
+
+/// What `export` writes.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExportCommand {
+    /// An Ansible inventory and playbook that carry out exactly the verified plan.
+    #[command(next_line_help = true)]
+    Ansible(ExportAnsibleArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportAnsibleArgs {
+    #[command(flatten)]
+    pub(crate) source: PlanSourceArgs,
+    /// The directory to write into (created if needed): site.yml, inventory.yml, ansible.cfg,
+    /// and group_vars/all/ for the values the commands need.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Overwrite files that are not an earlier export's, or that were edited since.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Export the plan even if `verify` finds that it can break the cloud or leaves it unfinished.
+    #[arg(long)]
+    pub(crate) unverified: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub(crate) format: ReportFormat,
 }
 
 #[cfg(test)]

@@ -68,6 +68,16 @@ pub(crate) enum CommandError {
     /// `apply`, `resume`, `status`: the journal, its lock, the run (2 or 3 by its class).
     #[error(transparent)]
     Exec(stackhop_exec::ExecError),
+    /// `export`: the plan cannot be written for the engine.
+    #[error(transparent)]
+    Export(stackhop_export::ExportError),
+    /// `export`: files of the directory that no earlier export wrote, or that were changed since.
+    #[error(
+        "refusing to overwrite in {dir}: {} (not written by `stackhop export`, or changed since); \
+         choose another --out, or pass --force to overwrite",
+        files.join(", ")
+    )]
+    Occupied { dir: String, files: Vec<String> },
     /// A run stopped before its end (Ctrl-C, `--step` answered no); exit code 3.
     #[error("the run stopped before its end; continue it with `{resume}`")]
     Interrupted { resume: String },
@@ -85,6 +95,8 @@ impl CommandError {
             | CommandError::NoTransition { .. }
             | CommandError::UnknownExample { .. }
             | CommandError::Usage(_)
+            | CommandError::Export(_)
+            | CommandError::Occupied { .. }
             | CommandError::Plan(_) => ExitCode::from(2),
             CommandError::Exec(e) => match e.class() {
                 stackhop_exec::ErrorClass::BadInput => ExitCode::from(2),

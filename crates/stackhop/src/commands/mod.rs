@@ -4,6 +4,7 @@
 mod apply;
 mod check;
 mod compare;
+mod export;
 mod init;
 mod plan;
 mod progress;
@@ -16,7 +17,9 @@ mod verify;
 use stackhop_catalog::Scenario;
 use stackhop_plan::{Plan, PlanError};
 
-use crate::cli::{CheckFormat, Command, InventoryArgs, PlanSourceArgs, ReportFormat};
+use crate::cli::{
+    CheckFormat, Command, ExportCommand, InventoryArgs, PlanSourceArgs, ReportFormat,
+};
 use crate::error::{CommandError, Outcome};
 use crate::inventory::Loaded;
 use crate::output::print;
@@ -35,6 +38,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Apply(args) => apply::run(&args),
         Command::Resume(args) => resume::run(&args),
         Command::Status(args) => status::run(&args),
+        Command::Export(ExportCommand::Ansible(args)) => export::ansible(&args),
     }
 }
 
