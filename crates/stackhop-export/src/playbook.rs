@@ -396,17 +396,25 @@ impl<'a> Writer<'a> {
     /// A manual step: the operator does it by hand and confirms, as `stackhop apply` asks.
     fn manual(&mut self, task: &Task<'_>, what: &str) {
         let step = task.step;
-        let mut prompt = format!(
-            "{} is a manual step on {}: {what}. {}\nDo it by hand",
-            step.id,
-            collapse_hosts(&step.hosts),
+        // In a rolling play the prompt is the same for every batch: it names the batch's hosts as
+        // Ansible has them, and the step by the pattern of its ids.
+        let (id, hosts) = match task.steps {
+            StepRef::One(id) => (id.to_owned(), jinja::literal(&collapse_hosts(&step.hosts))),
+            StepRef::PerBatch(ids) => (
+                common_pattern(ids),
+                "the hosts of this batch, {{ ansible_play_batch | join(' ') }}".to_owned(),
+            ),
+        };
+        let mut prompt = jinja::literal(&format!(
+            "{id} is a manual step: {what}. {}\nDo it by hand on ",
             step.reason
-        );
+        ));
+        prompt.push_str(&hosts);
         if !step.commands.is_empty() {
-            prompt.push(':');
+            prompt.push_str(" ({host} below is each of them):");
             for c in &step.commands {
                 prompt.push_str("\n  $ ");
-                prompt.push_str(c);
+                prompt.push_str(&jinja::literal(c));
             }
         }
         prompt.push_str("\nthen type yes when it is done");
@@ -417,7 +425,7 @@ impl<'a> Writer<'a> {
             &jinja::literal(&format!("{} (manual): {what}", task.name)),
         );
         d.open(6, "ansible.builtin.pause");
-        d.entry(8, "prompt", &jinja::literal(&prompt));
+        d.entry(8, "prompt", &prompt);
         task.step_vars(d);
         d.entry(6, "register", CONFIRMATION);
         d.raw_entry(6, "changed_when", "false");

@@ -45,6 +45,7 @@ pub(crate) fn ansible(args: &ExportAnsibleArgs) -> Result<Outcome, CommandError>
     )
     .map_err(CommandError::Export)?;
     let written = write(&args.out, &export, &sourced.plan.digest, args.force)?;
+    warn_missing_variables(&args.out, &written, &export.summary)?;
     let report = Report {
         schema: "stackhop.export/v1",
         target: "ansible",
@@ -149,12 +150,12 @@ impl Report<'_> {
     fn text(&self) -> String {
         let s = self.summary;
         let mut out = format!(
-            "exported plan {} to {} for Ansible\n  {} plays, {} tasks; forks {}\n",
-            self.digest, self.out, s.plays, s.tasks, s.forks
+            "exported to {} for Ansible: {} plays, {} tasks, forks {}\n  plan      {}\n",
+            self.out, s.plays, s.tasks, s.forks, self.digest
         );
         for r in &s.rolling {
             out.push_str(&format!(
-                "  {}: {} hosts in {} batches, serial {:?}\n",
+                "  batches   {}: {} hosts in {} batches, serial: {:?}\n",
                 r.phase,
                 r.hosts,
                 r.batches.len(),
@@ -163,32 +164,57 @@ impl Report<'_> {
         }
         if s.serialized > 0 {
             out.push_str(&format!(
-                "  {} steps run after a step they do not wait for (Ansible runs tasks in turn)\n",
+                "  in turn   {} steps run after one they do not wait for (one task at a time)\n",
                 s.serialized
             ));
         }
         for f in &self.files {
             out.push_str(&format!("  {:<9} {}\n", f.state, f.path));
         }
-        for v in &s.variables {
+        let fresh = |path: &str| {
+            self.files
+                .iter()
+                .any(|f| f.path == path && f.state == "written")
+        };
+        for v in s.variables.iter().filter(|v| fresh(&v.file)) {
+            let vault = if v.secret { ", then encrypt it" } else { "" };
             out.push_str(&format!(
-                "  set {} (${}) in {}{}\n",
-                v.name,
-                v.env,
-                v.file,
-                if v.secret {
-                    ", then ansible-vault encrypt it"
-                } else {
-                    ""
-                }
+                "  to do     set {} in {}{vault}\n",
+                v.name, v.file
             ));
         }
         out.push_str(&format!(
-            "run it: cd {} && ansible-playbook site.yml\n",
+            "  run it    cd {} && ansible-playbook site.yml\n",
             self.out
         ));
         out
     }
+}
+
+/// A vars file the operator filled in is kept; says which variable this plan needs that it does
+/// not define (an encrypted file cannot be read: the playbook's first play checks it then).
+fn warn_missing_variables(
+    dir: &Path,
+    written: &[Written],
+    summary: &Summary,
+) -> Result<(), CommandError> {
+    for file in written.iter().filter(|f| f.state == "kept") {
+        let Some(text) = read_optional(&dir.join(&file.path))? else {
+            continue;
+        };
+        if text.starts_with("$ANSIBLE_VAULT") {
+            continue;
+        }
+        for v in summary.variables.iter().filter(|v| v.file == file.path) {
+            if !text.lines().any(|l| l.starts_with(&format!("{}:", v.name))) {
+                eprintln!(
+                    "warning: {} (kept) does not set {} (${})",
+                    file.path, v.name, v.env
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The manifest: what the last export wrote into the directory.

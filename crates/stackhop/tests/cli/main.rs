@@ -11,6 +11,7 @@ mod check;
 mod common;
 mod compare;
 mod errors;
+mod export;
 mod findings;
 mod init;
 mod kill;
