@@ -9,9 +9,9 @@
 #      the order, the serial batches (the Rust test `linearization` checks the same on a model of
 #      Ansible; this holds that model to Ansible itself).
 #
-# It makes a venv under the target directory with ansible-core and ansible-lint from PyPI (pinned
-# below; python3-venv comes from apt when missing and this runs as root). When the venv cannot be
-# made it says why and fails: it never passes without running.
+# It makes a venv under the target directory with ansible-core and ansible-lint from PyPI (pinned in
+# venv.sh; python3-venv comes from apt when missing and this runs as root). When the venv cannot
+# be made it says why and fails: it never passes without running.
 #
 # Environment: STACKHOP (the binary; default: cargo build --locked, target/debug/stackhop),
 #   STACKHOP_ANSIBLE_VENV (default $TARGET/ansible-venv), STACKHOP_ANSIBLE_WORK (default
@@ -19,8 +19,6 @@
 set -euo pipefail
 exec </dev/null
 
-ANSIBLE_CORE=2.19.14
-ANSIBLE_LINT=26.10.1
 # the exports check mode runs (no manual step, so nothing waits for a person)
 REPLAYED="lab:live-compute lab:all-at-once small:live-compute"
 
@@ -40,45 +38,11 @@ say() { printf '[ansible-check] %s\n' "$*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
 
-# --- the venv --------------------------------------------------------------------------------
-venv_ok() {
-  [ -x "$VENV/bin/ansible-playbook" ] && [ -x "$VENV/bin/ansible-lint" ] &&
-    "$VENV/bin/python" - "$ANSIBLE_CORE" "$ANSIBLE_LINT" <<'PY' 2>/dev/null
-import sys
-from importlib.metadata import version
-sys.exit(0 if (version("ansible-core"), version("ansible-lint")) == tuple(sys.argv[1:3]) else 1)
-PY
-}
-make_venv() {
-  local t; t=$(date +%s)
-  command -v python3 >/dev/null || {
-    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || fail "no python3, and no apt-get as root to install it"
-    apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y python3 python3-venv >/dev/null \
-      || fail "apt-get could not install python3 and python3-venv"
-  }
-  rm -rf "$VENV"
-  if ! python3 -m venv "$VENV" 2>"$WORK/venv.err"; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      say "python3 -m venv failed; installing python3-venv with apt-get"
-      { apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y python3-venv; } >/dev/null \
-        || fail "apt-get could not install python3-venv"
-      rm -rf "$VENV"
-      python3 -m venv "$VENV" 2>"$WORK/venv.err" || fail "python3 -m venv $VENV: $(cat "$WORK/venv.err")"
-    else
-      fail "python3 -m venv $VENV: $(cat "$WORK/venv.err") (install python3-venv)"
-    fi
-  fi
-  "$VENV/bin/pip" install -q --disable-pip-version-check "ansible-core==$ANSIBLE_CORE" \
-    "ansible-lint==$ANSIBLE_LINT" >"$WORK/pip.log" 2>&1 \
-    || { tail -5 "$WORK/pip.log" >&2; fail "cannot install ansible-core and ansible-lint from PyPI (see $WORK/pip.log); is PyPI reachable?"; }
-  say "venv $VENV made in $(elapsed "$t")"
-}
-
+# shellcheck source=crates/stackhop-export/ansible/venv.sh
+source "$HERE/venv.sh"
 rm -rf "$WORK"
 mkdir -p "$WORK"
-venv_ok || make_venv
-venv_ok || fail "the venv at $VENV does not have ansible-core $ANSIBLE_CORE and ansible-lint $ANSIBLE_LINT"
-export PATH=$VENV/bin:$PATH
+ansible_venv "$VENV" "$WORK"
 # Ansible's own state (tmp, collections cache) in the work dir, not the user's home; the linter
 # must not try to install collections from the network
 export ANSIBLE_HOME=$WORK/ansible-home ANSIBLE_LOCAL_TEMP=$WORK/ansible-tmp ANSIBLE_NOCOLOR=1
