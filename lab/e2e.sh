@@ -10,7 +10,7 @@
 #   build      the stackhop binary: $STACKHOP, or `cargo build --release --locked` (target/release)
 #   up         run 1: bring the lab up (a used lab is reset first), record the instances
 #   static     check, plan (json + text), verify, simulate: each must succeed
-#   apply      the probe in the background, `apply --plan --target local`, stop the probe
+#   apply      the probe in the background, `apply --plan --target $TARGET`, stop the probe
 #   checks     run succeeded, every nova service on version 66 and up, instances ACTIVE, the
 #              pin and the driver class set by stackhop, probe failures only inside verify's windows
 #   report     measured vs predicted downtime per capability, stage wall times -> e2e-report.json
@@ -18,7 +18,9 @@
 #              resume, the same checks
 #   negative   plan.json without the controllers' pin step: verify must exit 1 and apply must
 #              refuse before running anything
-# Environment: STACKHOP (binary), STACKHOP_E2E_WORK (default target/e2e), KEEP_LAB=1,
+# Environment: STACKHOP (binary), E2E_TARGET (apply's target: local, the default, runs every
+#   command from this machine's root namespace and reaches the hosts through their files and the
+#   lab network), STACKHOP_E2E_WORK (default target/e2e), KEEP_LAB=1,
 #   E2E_PROBE_API (2 s), E2E_PROBE_BOOT (15 s), E2E_SLACK_S (3 s), E2E_KILL_STEP (regex on step
 #   ids), E2E_KILL_SIGNAL (KILL | INT: SIGINT twice), E2E_FRESH=1 (reset the lab even if fresh),
 #   E2E_RUN=run2 (stages run alone act on run 2's files, e.g. `E2E_RUN=run2 lab/e2e.sh checks`)
@@ -30,6 +32,7 @@ REPO=$(cd "$LAB_SRC/.." && pwd)
 WORK=${STACKHOP_E2E_WORK:-$REPO/target/e2e}
 INV=$LAB/inventory.yaml
 SCENARIO=live-compute
+TARGET=${E2E_TARGET:-local}     # where apply and resume run the plan's commands
 PROBE_API=${E2E_PROBE_API:-2}
 PROBE_BOOT=${E2E_PROBE_BOOT:-15}
 SLACK=${E2E_SLACK_S:-3}
@@ -85,8 +88,9 @@ on_exit() {
       printf '\n--- stackhop status --journal %s\n' "$RUN/run.db" >&2
       "$STACKHOP" status --journal "$RUN/run.db" 2>&1 | tail -40 >&2
     fi
-    if [ -e "$SUPERVISOR_CONF" ]; then
-      printf '\n--- supervisorctl status\n' >&2; sv status >&2
+    if [ -e "$(sv_conf "$CTL")" ]; then
+      local h
+      for h in $HOSTS; do printf '\n--- %s: supervisorctl status\n' "$h" >&2; sv "$h" status >&2; done
       for f in "$LAB"/logs/nova-*.log "$LAB"/logs/placement-api-*.log; do
         [ -s "$f" ] || continue
         printf '\n--- %s: last errors, last lines\n' "$f" >&2
@@ -140,7 +144,7 @@ need_stackhop() {   # stages run alone still need the binary
 }
 
 lab_is_fresh() {   # a Zed lab nobody has upgraded or touched
-  [ -e "$INV" ] && [ -e "$SUPERVISOR_CONF" ] || return 1
+  [ -e "$INV" ] && [ -e "$(sv_conf "$CTL")" ] || return 1
   local l; for l in "$LAB"/current/*; do case "$(readlink "$l")" in *-"$OLD") ;; *) return 1;; esac; done
   ! crudini --get "$(nova_conf "$CTL")" upgrade_levels compute >/dev/null 2>&1
 }
@@ -194,6 +198,7 @@ st_static() {
 probe_start() {
   rm -f "$RUN/probe.stop" "$RUN/probe.jsonl"
   "$SYSPY" "$LAB_SRC/probe.py" --out "$RUN/probe.jsonl" --stop-file "$RUN/probe.stop" --max-seconds 3600 \
+    --lab-net "$LAB_SUBNET.0/24" \
     --api-interval "$PROBE_API" --boot-interval "$PROBE_BOOT" --name-prefix e2e-probe >"$RUN/probe.log" 2>&1 &
   PROBE_PID=$!
   log "probe started (pid $PROBE_PID; api every ${PROBE_API}s, a boot every ${PROBE_BOOT}s); 10 s of baseline"
@@ -220,7 +225,7 @@ st_apply() {
   probe_start
   local t0 t1 rc=0
   t0=$(date +%s.%N)
-  (cd "$RUN" && "$STACKHOP" apply --plan "$RUN/plan.json" --target local --journal "$RUN/run.db" --yes) \
+  (cd "$RUN" && "$STACKHOP" apply --plan "$RUN/plan.json" --target "$TARGET" --journal "$RUN/run.db" --yes) \
     >"$RUN/apply.log" 2>&1 || rc=$?
   t1=$(date +%s.%N)
   E2E meta "$RUN/meta.json" "apply_exit=$rc" "apply_wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')"
@@ -304,7 +309,7 @@ st_interrupt() {
   probe_start
   local t0 t1 t2 rc=0 kids
   t0=$(date +%s.%N)
-  (cd "$RUN" && exec "$STACKHOP" apply --plan "$RUN/plan.json" --target local --journal "$RUN/run.db" --yes) \
+  (cd "$RUN" && exec "$STACKHOP" apply --plan "$RUN/plan.json" --target "$TARGET" --journal "$RUN/run.db" --yes) \
     >"$RUN/apply.log" 2>&1 &
   APPLY_PID=$!
   while kill -0 "$APPLY_PID" 2>/dev/null; do
@@ -361,7 +366,7 @@ st_negative() {
   # apply must refuse before running anything. If it ran the plan it would upgrade the lab
   # unpinned: watch its journal and stop it at its first step.
   local arc=0 ran=0
-  ( cd "$d" && exec "$STACKHOP" apply --plan "$d/broken.json" --target local --journal "$d/run.db" --yes ) \
+  ( cd "$d" && exec "$STACKHOP" apply --plan "$d/broken.json" --target "$TARGET" --journal "$d/run.db" --yes ) \
     >"$d/apply.log" 2>&1 &
   APPLY_PID=$!
   while kill -0 "$APPLY_PID" 2>/dev/null; do

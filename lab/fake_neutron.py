@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A minimal Neutron API stand-in for the stackhop lab (stdlib only, loopback only).
+"""A minimal Neutron API stand-in for the stackhop lab (stdlib only; on one address of the lab).
 
 Nova's API and computes only need a network endpoint that answers their calls when instances
 are booted with `--nic none`: listing security groups / ports / networks / floating IPs for
@@ -10,13 +10,12 @@ server show/list, and port clean-up on delete. So:
   GET  /v2.0/<coll>/<id>    -> 404
   POST / PUT                -> 400 (nothing can be created)
   DELETE anything           -> 204
-No authentication is checked. Usage: fake_neutron.py [--port 9696]
+No authentication is checked. Usage: fake_neutron.py [--host 127.0.0.1] [--port 9696]
 """
+import argparse
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-HOST = "127.0.0.1"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -48,7 +47,7 @@ class Handler(BaseHTTPRequestHandler):
         parts = self._parts()
         if not parts:
             return self._send(200, {"versions": [{"id": "v2.0", "status": "CURRENT", "links": [
-                {"rel": "self", "href": "http://%s:%d/v2.0/" % (HOST, self.server.server_port)}]}]})
+                {"rel": "self", "href": "http://%s:%d/v2.0/" % self.server.server_address[:2]}]}]})
         if parts[0] == "v2.0":
             parts = parts[1:]
         if not parts:
@@ -76,12 +75,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    port = 9696
-    if len(sys.argv) == 3 and sys.argv[1] == "--port":
-        port = int(sys.argv[2])
-    srv = ThreadingHTTPServer((HOST, port), Handler)
+    p = argparse.ArgumentParser(description="Neutron API stand-in for the stackhop lab")
+    p.add_argument("--host", default="127.0.0.1", help="the one address to listen on")
+    p.add_argument("--port", type=int, default=9696)
+    args = p.parse_args()
+    srv = ThreadingHTTPServer((args.host, args.port), Handler)
     srv.daemon_threads = True
-    print("fake neutron listening on http://%s:%d" % (HOST, port), flush=True)
+    print("fake neutron listening on http://%s:%d" % (args.host, args.port), flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

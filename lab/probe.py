@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Availability probe for the stackhop lab (stdlib only, loopback only).
+"""Availability probe for the stackhop lab (stdlib only; loopback and the lab's network only).
 
 Two loops run side by side until a stop file appears or --max-seconds pass:
   api   every --api-interval s (default 5):  GET /v2.1/servers on the compute API
@@ -13,9 +13,11 @@ instance reached ACTIVE within --boot-timeout and its delete was accepted.
   touch /tmp/probe.stop          # ends both loops after their current attempt
   python3 lab/probe_summary.py /tmp/probe.jsonl
 
-Credentials come from the usual OS_* variables (lab defaults: admin/secret on 127.0.0.1).
+Credentials come from the usual OS_* variables (lab defaults: admin/secret on the controller,
+10.213.0.10). It calls no endpoint outside loopback and --lab-net (default 10.213.0.0/24).
 """
 import argparse
+import ipaddress
 import json
 import os
 import sys
@@ -28,10 +30,18 @@ import urllib.request
 MICROVERSION = "2.79"   # >= 2.37 for networks: "none"
 
 
-def _loopback(url):
-    host = urllib.parse.urlsplit(url).hostname
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("probe: refusing non-loopback endpoint %s" % url)
+# where the probe may send requests: loopback, and the lab's network (added by main)
+ALLOWED_NETS = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+
+
+def _lab_only(url):
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        ip = ipaddress.ip_address("127.0.0.1" if host == "localhost" else host)
+    except ValueError:
+        ip = None
+    if ip is None or not any(ip in net for net in ALLOWED_NETS):
+        raise SystemExit("probe: refusing endpoint %s outside loopback and the lab's network" % url)
     return url
 
 
@@ -39,7 +49,7 @@ class Cloud:
     """Just enough of Keystone v3 and Nova v2.1 over urllib."""
 
     def __init__(self, args):
-        self.auth_url = _loopback(args.auth_url.rstrip("/"))
+        self.auth_url = _lab_only(args.auth_url.rstrip("/"))
         self.user, self.password, self.project = args.username, args.password, args.project
         self.timeout = args.http_timeout
         self._lock = threading.Lock()
@@ -55,7 +65,7 @@ class Cloud:
             h["X-Auth-Token"] = self.token()
         h.update(headers or {})
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(_loopback(url), data=data, headers=h, method=method)
+        req = urllib.request.Request(_lab_only(url), data=data, headers=h, method=method)
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as r:
                 raw = r.read()
@@ -86,9 +96,9 @@ class Cloud:
                     if ep["interface"] != "public":
                         continue
                     if svc["type"] == "compute" and not self._compute:
-                        self._compute = _loopback(ep["url"].rstrip("/"))
+                        self._compute = _lab_only(ep["url"].rstrip("/"))
                     if svc["type"] == "image" and not self._image:
-                        self._image = _loopback(ep["url"].rstrip("/"))
+                        self._image = _lab_only(ep["url"].rstrip("/"))
             if not self._compute:
                 raise RuntimeError("no compute endpoint in the catalog")
             return self._token
@@ -257,7 +267,9 @@ def main(argv=None):
     p.add_argument("--flavor", default="m1.tiny")
     p.add_argument("--image", default="fake-img")
     p.add_argument("--name-prefix", default="probe")
-    p.add_argument("--auth-url", default=os.environ.get("OS_AUTH_URL", "http://127.0.0.1:5000/v3"))
+    lab_net = os.environ.get("STACKHOP_LAB_SUBNET", "10.213.0") + ".0/24"
+    p.add_argument("--lab-net", default=lab_net, help="the lab's network (default %(default)s)")
+    p.add_argument("--auth-url", default=os.environ.get("OS_AUTH_URL", "http://10.213.0.10:5000/v3"))
     p.add_argument("--compute-url", default=None, help="default: from the keystone catalog")
     p.add_argument("--username", default=os.environ.get("OS_USERNAME", "admin"))
     p.add_argument("--password", default=os.environ.get("OS_PASSWORD", "secret"))
@@ -265,6 +277,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.api_interval <= 0 or args.boot_interval <= 0 or args.max_seconds <= 0:
         p.error("intervals and --max-seconds must be positive")
+    ALLOWED_NETS.append(ipaddress.ip_network(args.lab_net))
 
     cloud = Cloud(args)
     rec = Recorder(args.out)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Bring up a minimal, loopback-only OpenStack Zed lab (Debian 12 packages) managed by supervisord,
-# with nova 2023.1 pre-installed in a venv for a later rolling upgrade. See lab/README.md.
+# Bring up a minimal OpenStack Zed lab (Debian 12 packages) of four machines -- ctl, cmp1..cmp3,
+# each a network namespace with its own sshd and supervisord on the lab's own network -- with
+# nova 2023.1 pre-installed in a venv for a later rolling upgrade. See lab/README.md.
 #
 #   sudo lab/up.sh              # all stages (idempotent: a second run leaves a running lab alone)
 #   STACKHOP_LAB=/srv/lab lab/up.sh
@@ -25,7 +26,7 @@ trap on_exit EXIT
 APT_PKGS="mariadb-server rabbitmq-server supervisor curl
   keystone placement-api glance-api nova-api nova-conductor nova-scheduler python3-nova nova-common
   python3-openstackclient python3-pymysql python3-venv python3-dev build-essential
-  uwsgi-core uwsgi-plugin-python3 crudini"
+  uwsgi-core uwsgi-plugin-python3 crudini openssh-server iproute2"
 
 # ---------------------------------------------------------------------------------------------
 st_packages() {
@@ -110,13 +111,14 @@ program() {
 }
 # group NAME PROGRAM...: a [group:] section on stdout (supervisorctl stop/start 'NAME:*')
 group() { local name=$1; shift; local IFS=,; echo "[group:$name]"; echo "programs=$*"; echo; }
-# sv_file NAME < sections: supervisor.d/NAME.conf
-sv_file() { write_if_changed "$LAB/supervisor.d/$1.conf"; }
-# add new program files to the running supervisord and start them (changed ones are restarted)
-sv_update() { sv reread >/dev/null; sv update "$@"; }
-# wait until a program (its full name, GROUP:PROGRAM for grouped ones) is RUNNING
-sv_running() { sv status "$1" | grep -q RUNNING; }
-wait_running() { wait_for "supervisord program $1 RUNNING" "${2:-60}" sv_running "$1" || true; sv_running "$1" || die "$1 is not RUNNING; see $LAB/logs/${1#*:}.log"; }
+# sv_file HOST NAME < sections: that host's supervisor conf.d/NAME.conf
+sv_file() { write_if_changed "$LAB/hosts/$1/etc/supervisor/conf.d/$2.conf"; }
+# sv_update HOST: add new program files to the host's supervisord and start them (changed ones
+# are restarted)
+sv_update() { sv "$1" reread >/dev/null; sv "$1" update; }
+# wait until a program of a host (GROUP:PROGRAM for grouped ones) is RUNNING
+sv_running() { sv "$1" status "$2" | grep -q RUNNING; }
+wait_running() { wait_for "$1's program $2 RUNNING" "${3:-60}" sv_running "$1" "$2" || true; sv_running "$1" "$2" || die "$2 on $1 is not RUNNING; see $LAB/logs/${2#*:}.log"; }
 
 # uwsgi_ini PORT WSGI_FILE [VIRTUALENV] > file. Which config the app reads is not here: it is
 # per host, set by the supervisord program's environment (OS_NOVA_CONFIG_FILES,
@@ -125,7 +127,7 @@ uwsgi_ini() {
   local port=$1 wsgi=$2 venv=${3:-}
   echo "[uwsgi]"
   echo "plugins = python3"
-  echo "http-socket = 127.0.0.1:$port"
+  echo "http-socket = $CTL_IP:$port"
   echo "wsgi-file = $wsgi"
   [ -z "$venv" ] || echo "virtualenv = $venv"
   echo "need-app = true"
@@ -146,8 +148,8 @@ uwsgi_ini() {
 authtoken() {   # [keystone_authtoken] for service user $1
   cat <<E
 [keystone_authtoken]
-www_authenticate_uri = http://127.0.0.1:5000/v3
-auth_url = http://127.0.0.1:5000/v3
+www_authenticate_uri = http://$CTL_IP:5000/v3
+auth_url = http://$CTL_IP:5000/v3
 auth_type = password
 project_domain_name = Default
 user_domain_name = Default
@@ -160,7 +162,7 @@ E
 svcauth() {     # a keystoneauth section body for user nova
   cat <<E
 auth_type = password
-auth_url = http://127.0.0.1:5000/v3
+auth_url = http://$CTL_IP:5000/v3
 project_domain_name = Default
 user_domain_name = Default
 project_name = service
@@ -169,40 +171,71 @@ password = $PASS
 region_name = RegionOne
 E
 }
-DB=mysql+pymysql://os:$PASS@127.0.0.1
-RABBIT=rabbit://openstack:$PASS@127.0.0.1:5672/
+# every host reaches the controller's services on its address, never on loopback
+DB=mysql+pymysql://os:$PASS@$CTL_IP
+RABBIT=rabbit://openstack:$PASS@$CTL_IP:5672/
 CETC=$LAB/hosts/$CTL/etc          # the controller's /etc (infra config lives there too)
+
+# ---------------------------------------------------------------------------------------------
+st_net() {
+  stage "network: namespaces, veths, $LAB_BRIDGE"
+  local owner h
+  owner=$(cat "$NET_OWNER" 2>/dev/null || true)
+  if [ -n "$owner" ] && [ "$owner" != "$LAB" ] && [ -e "$owner/.stackhop-lab" ]; then
+    die "the lab network ($LAB_BRIDGE, $LAB_SUBNET.0/24) belongs to the lab at $owner; remove that lab first: STACKHOP_LAB=$owner lab/down.sh"
+  fi
+  subnet_free "$LAB_BRIDGE" "$LAB_SUBNET.0/24"
+  echo "$LAB" >"$NET_OWNER"          # before anything is made, so down.sh removes a half-made network too
+  bridge_up "$LAB_BRIDGE" "$LAB_GW/24"
+  for h in $HOSTS; do netns_up "$(host_ns "$h")" "$(host_veth "$h")" "$LAB_BRIDGE" "$(host_ip "$h")/24"; done
+  log "hosts: $(for h in $HOSTS; do printf '%s %s (%s)  ' "$h" "$(host_ip "$h")" "$(host_ns "$h")"; done)"
+}
+
+st_ssh() {
+  stage "ssh: sshd per host, key, known_hosts"
+  # without PAM (see netns.sh) sshd refuses every login to a locked account
+  ! grep -q '^root:!' /etc/shadow \
+    || die "root's password is locked ('!' in /etc/shadow), so sshd refuses key logins as root; unlock it without a password: usermod -p '*' root"
+  mkdir -p "$SSH_DIR" "$LAB/logs"
+  chmod go-w "$LAB"; chmod 700 "$SSH_DIR"     # sshd's StrictModes checks the authorized_keys path
+  ssh_client_key "$SSH_DIR/id_ed25519"
+  install -m 600 "$SSH_DIR/id_ed25519.pub" "$SSH_DIR/authorized_keys"
+  local h known=""
+  for h in $HOSTS; do
+    sshd_up "$(host_ns "$h")" "$(host_ip "$h")" "$LAB/hosts/$h/etc/ssh" "$SSH_DIR/authorized_keys" "$LAB/logs/sshd-$h.log"
+    known+=$(known_host "$h" "$(host_ip "$h")" "$LAB/hosts/$h/etc/ssh")$'\n'
+  done
+  printf '%s' "$known" | write_if_changed "$SSH_DIR/known_hosts"
+  { cat <<E
+# The stackhop lab's hosts, as root with the lab's own key and known_hosts (lab/up.sh wrote this):
+#   ssh -F $SSH_CONFIG $CTL_IP true      or by name:  ssh -F $SSH_CONFIG ctl
+E
+    for h in $HOSTS; do printf 'Host %s\n  HostName %s\n' "$h" "$(host_ip "$h")"; done
+    cat <<E
+Host *
+  User root
+  IdentityFile $SSH_DIR/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile $SSH_DIR/known_hosts
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  BatchMode yes
+  ConnectTimeout 10
+E
+  } | write_if_changed "$SSH_CONFIG"
+  for h in $HOSTS; do wait_for "ssh to $h at $(host_ip "$h")" 20 ssh_ok "$SSH_CONFIG" "$(host_ip "$h")"; done
+  log "ssh -F $SSH_CONFIG <host> works for: $HOSTS"
+}
 
 # ---------------------------------------------------------------------------------------------
 st_layout() {
   stage "layout + supervisord"
-  mkdir -p "$LAB"/{logs,state,venvs,run,bin,supervisor.d,releases,current}
+  mkdir -p "$LAB"/{logs,state,venvs,run,bin,releases,current}
   mkdir -p "$CETC"/{mysql,keystone,placement,glance,nova} "$LAB/hosts/$CTL/root" "$LAB/hosts/$CTL/var/lib/nova"
-  local h; for h in $COMPUTES; do mkdir -p "$LAB/hosts/$h/etc/nova" "$LAB/hosts/$h/var/lib/nova"; done
+  for h in $COMPUTES; do mkdir -p "$LAB/hosts/$h/etc/nova" "$LAB/hosts/$h/var/lib/nova"; done
   cp "$LAB_SRC/fake_neutron.py" "$LAB/bin/fake_neutron.py"; chmod +x "$LAB/bin/fake_neutron.py"
-  write_if_changed "$SUPERVISOR_CONF" <<E
-; stackhop lab: programs in supervisor.d/, OpenStack ones grouped per project and host. Use:
-;   supervisorctl -c $SUPERVISOR_CONF status | stop|start|restart 'nova-ctl:*' | stop nova-ctl:nova-api-ctl
-[unix_http_server]
-file = $LAB/run/supervisor.sock
-chmod = 0700
-
-[supervisord]
-logfile = $LAB/logs/supervisord.log
-pidfile = $LAB/run/supervisord.pid
-childlogdir = $LAB/logs
-minfds = 16384
-identifier = stackhop-lab
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl = unix://$LAB/run/supervisor.sock
-
-[include]
-files = $LAB/supervisor.d/*.conf
-E
+  local h
+  for h in $HOSTS; do sv_conf_file "$h"; done
   # mysqldump's credentials on the controller, where /root/.my.cnf is on a real host
   write_if_changed "$LAB/hosts/$CTL/root/.my.cnf" <<E
 [client]
@@ -236,26 +269,55 @@ E
   done
   [ -L "$LAB/current/placement-$CTL" ] || ln -sfn "$zp" "$LAB/current/placement-$CTL"
 
-  if [ -s "$LAB/run/supervisord.pid" ] && kill -0 "$(cat "$LAB/run/supervisord.pid")" 2>/dev/null; then
-    log "supervisord already running (pid $(cat "$LAB/run/supervisord.pid"))"
-    sv reread >/dev/null
-  else
-    # a fresh start: the lab's ports must be free (another lab, a system mariadb/rabbit...)
-    local port
-    for port in 3306 4369 5000 5672 8774 8778 9292 9696 25672; do
-      ! port_open "$port" || die "port $port on 127.0.0.1 is already in use (another lab or a system service?); run lab/down.sh or free it"
-    done
-    supervisord -c "$SUPERVISOR_CONF"
-    wait_for "supervisord socket" 20 sv pid
-    log "supervisord started (pid $(cat "$LAB/run/supervisord.pid"))"
-  fi
+  # each host's supervisord runs inside its namespace, so its programs do too
+  for h in $HOSTS; do
+    if alive "$(sv_pid "$h")"; then
+      log "$h: supervisord already running (pid $(sv_pid "$h"))"
+      sv "$h" reread >/dev/null
+    else
+      on_host "$h" supervisord -c "$(sv_conf "$h")"
+      wait_for "$h's supervisord socket" 20 sv "$h" pid
+      log "$h: supervisord started in $(host_ns "$h") (pid $(sv_pid "$h"))"
+    fi
+  done
+}
+
+# sv_conf_file HOST: the host's supervisord.conf (its programs in conf.d/, its socket and pid
+# file in its run/, the logs of every host together in $LAB/logs)
+sv_conf_file() {
+  local h=$1 hr=$LAB/hosts/$1
+  mkdir -p "$hr/etc/supervisor/conf.d" "$hr/run"
+  write_if_changed "$(sv_conf "$h")" <<E
+; stackhop lab host $h: its programs in conf.d/, OpenStack ones grouped per project and host.
+; supervisord runs inside the namespace $(host_ns "$h"); supervisorctl works from anywhere:
+;   supervisorctl -c $(sv_conf "$h") status | stop|start|restart 'nova-$h:*'
+[unix_http_server]
+file = $hr/run/supervisor.sock
+chmod = 0700
+
+[supervisord]
+logfile = $LAB/logs/supervisord-$h.log
+pidfile = $hr/run/supervisord.pid
+childlogdir = $LAB/logs
+minfds = 16384
+identifier = stackhop-lab-$h
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl = unix://$hr/run/supervisor.sock
+
+[include]
+files = $hr/etc/supervisor/conf.d/*.conf
+E
 }
 
 # ---------------------------------------------------------------------------------------------
 st_infra() {
   stage "infra: epmd, mariadb, rabbitmq"
-  # --- epmd: our own, loopback only, so rabbit does not fork an unmanaged one
-  program epmd 10 "nice -n 10 /usr/bin/epmd -address 127.0.0.1 -port 4369" "user=rabbitmq" "startsecs=1" | sv_file epmd
+  # --- epmd: our own, on ctl's loopback only, so rabbit does not fork an unmanaged one
+  program epmd 10 "nice -n 10 /usr/bin/epmd -address 127.0.0.1 -port 4369" "user=rabbitmq" "startsecs=1" | sv_file "$CTL" epmd
   # --- mariadb, data dir inside the lab root
   mkdir -p "$LAB/run/mysqld" "$LAB/state/mysql"
   chown mysql:mysql "$LAB/run/mysqld" "$LAB/state/mysql"
@@ -265,7 +327,7 @@ user = mysql
 datadir = $LAB/state/mysql
 socket = $LAB/run/mysqld/mysqld.sock
 pid-file = $LAB/run/mysqld/mysqld.pid
-bind-address = 127.0.0.1
+bind-address = $CTL_IP
 port = 3306
 max_connections = 500
 innodb_buffer_pool_size = 128M
@@ -282,8 +344,9 @@ E
       --auth-root-authentication-method=socket --skip-test-db >"$LAB/logs/mariadb-install-db.log" 2>&1 \
       || die "mariadb-install-db failed; see $LAB/logs/mariadb-install-db.log"
   fi
-  program mariadb 10 "nice -n 10 /usr/sbin/mariadbd --defaults-file=$CETC/mysql/my.cnf" | sv_file mariadb
-  # --- rabbitmq, loopback only (amqp 5672, dist 25672, epmd 4369), mnesia inside the lab root
+  program mariadb 10 "nice -n 10 /usr/sbin/mariadbd --defaults-file=$CETC/mysql/my.cnf" | sv_file "$CTL" mariadb
+  # --- rabbitmq: amqp 5672 on ctl's address; dist 25672 and epmd 4369 on ctl's loopback (for
+  #     rabbitmqctl inside ctl); mnesia inside the lab root
   mkdir -p "$LAB/state/rabbitmq" "$LAB/logs/rabbitmq" "$LAB/run/rabbitmq"
   chown rabbitmq:rabbitmq "$LAB/state/rabbitmq" "$LAB/logs/rabbitmq" "$LAB/run/rabbitmq"
   write_if_changed "$LAB/bin/rabbitmq-server" <<E
@@ -291,7 +354,7 @@ E
 # wait for the lab's epmd (a program of its own) so erl does not start an unmanaged one
 i=0; while ! /usr/bin/epmd -names >/dev/null 2>&1 && [ \$i -lt 20 ]; do sleep 1; i=\$((i+1)); done
 export HOME=/var/lib/rabbitmq
-export RABBITMQ_NODENAME=rabbit@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=5672
+export RABBITMQ_NODENAME=rabbit@localhost RABBITMQ_NODE_IP_ADDRESS=$CTL_IP RABBITMQ_NODE_PORT=5672
 export RABBITMQ_DIST_PORT=25672 ERL_EPMD_ADDRESS=127.0.0.1
 export RABBITMQ_MNESIA_BASE=$LAB/state/rabbitmq RABBITMQ_LOG_BASE=$LAB/logs/rabbitmq
 export RABBITMQ_PID_FILE=$LAB/run/rabbitmq/rabbitmq.pid
@@ -299,21 +362,20 @@ export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127
 exec /usr/lib/rabbitmq/bin/rabbitmq-server
 E
   chmod +x "$LAB/bin/rabbitmq-server"
-  program rabbitmq 20 "nice -n 10 $LAB/bin/rabbitmq-server" "user=rabbitmq" "stopwaitsecs=60" | sv_file rabbitmq
-  sv_update
-  wait_for "mariadb on 127.0.0.1:3306" 60 mysql_root -e 'select 1'
+  program rabbitmq 20 "nice -n 10 $LAB/bin/rabbitmq-server" "user=rabbitmq" "stopwaitsecs=60" | sv_file "$CTL" rabbitmq
+  sv_update "$CTL"
+  wait_for "mariadb" 60 mysql_root -e 'select 1'
   mysql_root <<E
 CREATE DATABASE IF NOT EXISTS keystone; CREATE DATABASE IF NOT EXISTS placement;
 CREATE DATABASE IF NOT EXISTS glance;   CREATE DATABASE IF NOT EXISTS nova_api;
 CREATE DATABASE IF NOT EXISTS nova;     CREATE DATABASE IF NOT EXISTS nova_cell0;
-CREATE USER IF NOT EXISTS 'os'@'127.0.0.1' IDENTIFIED BY '$PASS'; GRANT ALL ON *.* TO 'os'@'127.0.0.1';
+CREATE USER IF NOT EXISTS 'os'@'$LAB_SUBNET.%' IDENTIFIED BY '$PASS'; GRANT ALL ON *.* TO 'os'@'$LAB_SUBNET.%';
 CREATE USER IF NOT EXISTS 'os'@'localhost' IDENTIFIED BY '$PASS'; GRANT ALL ON *.* TO 'os'@'localhost';
 FLUSH PRIVILEGES;
 E
-  wait_for "rabbitmq" 120 rabbitmqctl -q -n rabbit@localhost await_startup
-  rabbitmqctl -q -n rabbit@localhost list_users | grep -q '^openstack' \
-    || rabbitmqctl -q -n rabbit@localhost add_user openstack "$PASS"
-  rabbitmqctl -q -n rabbit@localhost set_permissions openstack '.*' '.*' '.*'
+  wait_for "rabbitmq" 120 rabbitctl await_startup
+  rabbitctl list_users | grep -q '^openstack' || rabbitctl add_user openstack "$PASS"
+  rabbitctl set_permissions openstack '.*' '.*' '.*'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -343,13 +405,13 @@ E
   [ -d "$LAB/state/keystone/credential-keys" ] || quiet keystone keystone-manage $K credential_setup --keystone-user root --keystone-group root
   quiet keystone keystone-manage $K bootstrap --bootstrap-password "$PASS" --bootstrap-username admin \
     --bootstrap-project-name admin --bootstrap-role-name admin --bootstrap-service-name keystone \
-    --bootstrap-region-id RegionOne --bootstrap-admin-url http://127.0.0.1:5000/v3/ \
-    --bootstrap-internal-url http://127.0.0.1:5000/v3/ --bootstrap-public-url http://127.0.0.1:5000/v3/
+    --bootstrap-region-id RegionOne --bootstrap-admin-url "$OS_AUTH_URL/" \
+    --bootstrap-internal-url "$OS_AUTH_URL/" --bootstrap-public-url "$OS_AUTH_URL/"
   uwsgi_ini 5000 /usr/bin/keystone-wsgi-public | write_if_changed "$CETC/keystone/uwsgi.ini"
   program keystone 30 "nice -n 10 /usr/bin/uwsgi --ini $CETC/keystone/uwsgi.ini" \
-    "environment=OS_KEYSTONE_CONFIG_DIR=\"$CETC/keystone\"" | sv_file keystone
-  sv_update
-  wait_for "keystone on :5000" 60 http_ok http://127.0.0.1:5000/v3
+    "environment=OS_KEYSTONE_CONFIG_DIR=\"$CETC/keystone\"" | sv_file "$CTL" keystone
+  sv_update "$CTL"
+  wait_for "keystone on $CTL_IP:5000" 60 http_ok "$OS_AUTH_URL"
   wait_for "a keystone token" 60 openstack token issue
   write_if_changed "$LAB/adminrc" <<E
 export OS_AUTH_URL=$OS_AUTH_URL OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD=$PASS
@@ -377,10 +439,10 @@ service create --name $name $type -f value -c id"
 endpoint create --region RegionOne $type $i $url -f value -c id"
     done
   done <<E
-nova compute http://127.0.0.1:8774/v2.1
-placement placement http://127.0.0.1:8778
-glance image http://127.0.0.1:9292
-neutron network http://127.0.0.1:9696
+nova compute http://$CTL_IP:8774/v2.1
+placement placement http://$CTL_IP:8778
+glance image http://$CTL_IP:9292
+neutron network http://$CTL_IP:9696
 E
   openstack <<<"$batch" >"$LAB/logs/keystone-setup.log" 2>&1 || true
   local n; n=$(openstack endpoint list -f value -c "Service Type" | grep -cE '^(compute|placement|image|network)$' || true)
@@ -408,13 +470,13 @@ E
   # the program runs whatever current/placement-ctl points at; its config dir is the host's
   { program "placement-api-$CTL" 40 "nice -n 10 /usr/bin/uwsgi --ini $LAB/current/placement-$CTL/placement-api-uwsgi.ini" \
       "environment=OS_PLACEMENT_CONFIG_DIR=\"$CETC/placement\"" "stopwaitsecs=30"
-    group "placement-$CTL" "placement-api-$CTL"; } | sv_file "placement-$CTL"
+    group "placement-$CTL" "placement-api-$CTL"; } | sv_file "$CTL" "placement-$CTL"
 
   mkdir -p "$LAB/state/glance/images" "$LAB/state/glance/staging" "$LAB/state/glance/tasks"
   cp /etc/glance/glance-api-paste.ini "$CETC/glance/glance-api-paste.ini"
   { cat <<E
 [DEFAULT]
-bind_host = 127.0.0.1
+bind_host = $CTL_IP
 bind_port = 9292
 workers = 1
 use_stderr = true
@@ -437,12 +499,13 @@ lock_path = $LAB/state/glance/lock
 E
     authtoken glance; } | write_if_changed "$CETC/glance/glance-api.conf"
   quiet glance glance-manage --config-file "$CETC/glance/glance-api.conf" db_sync
-  program glance-api 40 "nice -n 10 /usr/bin/glance-api --config-file $CETC/glance/glance-api.conf" | sv_file glance-api
-  program neutron-stub 40 "nice -n 10 /usr/bin/python3 $LAB/bin/fake_neutron.py --port 9696" "startsecs=2" | sv_file neutron-stub
-  sv_update
-  wait_for "placement on :8778" 60 http_ok http://127.0.0.1:8778/
-  wait_for "glance on :9292" 60 http_ok http://127.0.0.1:9292/versions
-  wait_for "neutron stand-in on :9696" 30 http_ok http://127.0.0.1:9696/v2.0/networks
+  program glance-api 40 "nice -n 10 /usr/bin/glance-api --config-file $CETC/glance/glance-api.conf" | sv_file "$CTL" glance-api
+  program neutron-stub 40 "nice -n 10 /usr/bin/python3 $LAB/bin/fake_neutron.py --host $CTL_IP --port 9696" "startsecs=2" \
+    | sv_file "$CTL" neutron-stub
+  sv_update "$CTL"
+  wait_for "placement on $CTL_IP:8778" 60 http_ok "http://$CTL_IP:8778/"
+  wait_for "glance on $CTL_IP:9292" 60 http_ok "http://$CTL_IP:9292/versions"
+  wait_for "neutron stand-in on $CTL_IP:9696" 30 http_ok "http://$CTL_IP:9696/v2.0/networks"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -456,7 +519,7 @@ nova_confs() {
   { cat <<E
 [DEFAULT]
 host = $CTL
-my_ip = 127.0.0.1
+my_ip = $CTL_IP
 state_path = $ctlvar
 transport_url = $RABBIT
 enabled_apis = osapi_compute
@@ -492,7 +555,7 @@ E
     { cat <<E
 [DEFAULT]
 host = $c
-my_ip = 127.0.0.1
+my_ip = $(host_ip "$c")
 compute_driver = fake.FakeDriver
 state_path = $var
 transport_url = $RABBIT
@@ -538,18 +601,17 @@ st_nova() {
     program "nova-scheduler-$CTL" 50 "nice -n 10 $cur/bin/nova-scheduler --config-file $cc"
     program "nova-api-$CTL" 60 "nice -n 10 /usr/bin/uwsgi --ini $cur/nova-api-uwsgi.ini" "stopwaitsecs=30" \
       "environment=OS_NOVA_CONFIG_FILES=\"$cur/api-paste.ini;$cc\""
-    group "nova-$CTL" "nova-api-$CTL" "nova-conductor-$CTL" "nova-scheduler-$CTL"; } | sv_file "nova-$CTL"
+    group "nova-$CTL" "nova-api-$CTL" "nova-conductor-$CTL" "nova-scheduler-$CTL"; } | sv_file "$CTL" "nova-$CTL"
   local c
   for c in $COMPUTES; do
     { program "nova-compute-$c" 70 "nice -n 10 $LAB/current/nova-$c/bin/nova-compute --config-file $(nova_conf "$c")"
-      group "nova-$c" "nova-compute-$c"; } | sv_file "nova-$c"
+      group "nova-$c" "nova-compute-$c"; } | sv_file "$c" "nova-$c"
   done
-  sv_update
-  wait_for "nova-api on :8774" 90 http_ok http://127.0.0.1:8774/
+  for c in $HOSTS; do sv_update "$c"; done
+  wait_for "nova-api on $CTL_IP:8774" 90 http_ok "http://$CTL_IP:8774/"
   local p
-  for p in "nova-$CTL:nova-conductor-$CTL" "nova-$CTL:nova-scheduler-$CTL" $(for c in $COMPUTES; do echo "nova-$c:nova-compute-$c"; done); do
-    wait_running "$p" 60
-  done
+  for p in "nova-conductor-$CTL" "nova-scheduler-$CTL"; do wait_running "$CTL" "nova-$CTL:$p" 60; done
+  for c in $COMPUTES; do wait_running "$c" "nova-$c:nova-compute-$c" 60; done
   wait_for "3 nova-compute services up" 120 computes_up 3
   quiet nova "$cur/bin/nova-manage" --config-file "$cc" cell_v2 discover_hosts --verbose
   wait_for "3 hypervisors" 60 hypervisors 3
@@ -646,45 +708,24 @@ st_boot() {
 
 st_inventory() {
   stage "inventory"
-  # exactly the profile's inventory (lab/README.md; the built-in example `lab` is the same), paths into $LAB;
-  # the boot stage puts one instance on each compute
-  write_if_changed "$LAB/inventory.yaml" <<E
-name: stackhop-lab
-release: zed
-profile: debian-venv
-network: neutron            # the stand-in answers Nova's network calls
-rpc_backend: rabbit
-compute_driver: fake        # computes run nova's fake virt driver (default: libvirt)
-paths:
-  host_root: $LAB/hosts/{host}     # where each host's "/" is; "" on real hosts
-  deploy_root: $LAB                # venvs/, releases/, current/
-  supervisor_conf: $SUPERVISOR_CONF
-  admin_rc: $LAB/adminrc           # admin credentials for API commands
-options:
-  compute_batch: 1
-  canary: 1
-  check_flavor: m1.tiny     # what a \`boot\` health check boots
-  check_image: fake-img
-hosts:
-  - name: $CTL
-    roles: [controller]     # runs nova-api, nova-conductor, nova-scheduler, placement-api
-    os: debian-12
-  - name: cmp[1:3]
-    roles: [compute]        # runs nova-compute
-    os: debian-12
-    instances: 1
-E
+  # the built-in example `lab` with this lab's root and network: one source for both, so the
+  # example stackhop's tests plan is the cloud this script builds. The boot stage puts one
+  # instance on each compute.
+  local example=$LAB_SRC/../crates/stackhop-inventory/examples-data/lab.yaml
+  [ -r "$example" ] || die "no $example (lab/ runs from a stackhop checkout)"
+  sed -e "s#/opt/stackhop-lab#$LAB#g" -e "s#10\.213\.0\.#$LAB_SUBNET.#g" "$example" \
+    | write_if_changed "$LAB/inventory.yaml"
   log "wrote $LAB/inventory.yaml"
-  sv status
+  local h; for h in $HOSTS; do sv "$h" status; done
 }
 
 main() {
   local stages=("$@") all=0
-  [ ${#stages[@]} -gt 0 ] || { all=1; stages=(packages layout venv_start infra keystone services nova venv_wait newrel boot inventory); }
+  [ ${#stages[@]} -gt 0 ] || { all=1; stages=(packages net ssh layout venv_start infra keystone services nova venv_wait newrel boot inventory); }
   mkdir -p "$LAB"; touch "$LAB/.stackhop-lab"   # lets down.sh know it may remove this directory
   for s in "${stages[@]}"; do "st_$s"; done
   print_timings
-  if [ $all = 1 ]; then log "lab is up: source $LAB/adminrc; supervisorctl -c $SUPERVISOR_CONF status"
+  if [ $all = 1 ]; then log "lab is up: source $LAB/adminrc; ssh -F $SSH_CONFIG ctl; supervisorctl -c $(sv_conf "$CTL") status"
   else log "done: ${stages[*]}"; fi
 }
 main "$@"

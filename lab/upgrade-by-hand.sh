@@ -7,9 +7,10 @@
 #   PROBE_API=2 PROBE_BOOT=20 lab/upgrade-by-hand.sh   # probe cadences in seconds
 source "$(dirname "$0")/common.sh"
 [ "$(id -u)" = 0 ] || die "must run as root"
-[ -e "$SUPERVISOR_CONF" ] || die "no lab at $LAB (run lab/up.sh first)"
+[ -e "$(sv_conf "$CTL")" ] || die "no lab at $LAB (run lab/up.sh first)"
 
-S="supervisorctl -c $SUPERVISOR_CONF"
+# S HOST ...: the profile's `supervisorctl -c {supervisor_conf}` on that host
+S() { sv "$@"; }
 R=$LAB                                    # deploy_root
 ADMIN_RC=$LAB/adminrc
 PROBE=${PROBE:-1}
@@ -45,7 +46,7 @@ crudini --get "$(nova_conf "$CTL")" upgrade_levels compute >/dev/null 2>&1 \
   && die "$(nova_conf "$CTL") already has [upgrade_levels] compute (the lab must start unpinned)"
 if [ "$PROBE" = 1 ]; then
   rm -f "$LAB/run/probe.stop" "$PROBE_OUT"
-  nohup "$SYSPY" "$LAB_SRC/probe.py" --out "$PROBE_OUT" --stop-file "$LAB/run/probe.stop" --max-seconds 1800 \
+  nohup "$SYSPY" "$LAB_SRC/probe.py" --out "$PROBE_OUT" --stop-file "$LAB/run/probe.stop" --max-seconds 1800 --lab-net "$LAB_SUBNET.0/24" \
     --api-interval "${PROBE_API:-2}" --boot-interval "${PROBE_BOOT:-20}" >"$LAB/logs/probe.log" 2>&1 &
   echo $! >"$LAB/run/probe.pid"; PROBE_PID_FILE=$LAB/run/probe.pid
   sleep 10   # a baseline of api checks and one boot start before anything changes
@@ -69,21 +70,21 @@ log "backup: $(du -h "$(hr "$CTL")/root/stackhop-backup-all-$OLD.sql" | cut -f1)
 
 # --- placement first: stop, switch code, db sync, start
 stage "placement: stop"
-$S stop "placement-$CTL:*"
+S "$CTL" stop "placement-$CTL:*"
 stage "placement: switch code"
 ln -sfn "$R/releases/placement-$NEW" "$R/current/placement-$CTL"
 stage "placement: db sync"
 "$R/venvs/placement-$NEW/bin/placement-manage" --config-file "$(hr "$CTL")/etc/placement/placement.conf" db sync
 stage "placement: start"
-$S start "placement-$CTL:*"
-wait_for "placement API" 60 http_ok http://127.0.0.1:8778/
+S "$CTL" start "placement-$CTL:*"
+wait_for "placement API" 60 http_ok "http://$CTL_IP:8778/"
 
 # --- nova control plane, pinned to what the oldest compute understands
 stage "nova controllers: pin compute RPC (auto)"
 crudini --set "$(hr "$CTL")/etc/nova/nova.conf" upgrade_levels compute auto
 
 stage "nova controllers: stop"
-$S stop "nova-$CTL:*"
+S "$CTL" stop "nova-$CTL:*"
 
 stage "nova controllers: switch code"
 ln -sfn "$R/releases/nova-$NEW" "$R/current/nova-$CTL"
@@ -95,7 +96,7 @@ stage "db: db sync"
 "$R/venvs/nova-$NEW/bin/nova-manage" --config-file "$(hr "$CTL")/etc/nova/nova.conf" db sync
 
 stage "nova controllers: start"
-$S start "nova-$CTL:*"
+S "$CTL" start "nova-$CTL:*"
 wait_for "compute API" 120 api_up
 
 stage "nova controllers: settle (all services up)"
@@ -109,12 +110,12 @@ for c in $COMPUTES; do
   ( . "$ADMIN_RC" && openstack compute service set --disable --disable-reason upgrade "$c" nova-compute )
   stage "compute $c: stop"
   T=$(date +%s)
-  $S stop "nova-$c:*"
+  S "$c" stop "nova-$c:*"
   stage "compute $c: switch code + driver"
   ln -sfn "$R/releases/nova-$NEW" "$R/current/nova-$c"
   crudini --set "$(hr "$c")/etc/nova/nova.conf" DEFAULT compute_driver fake.FakeDriverWithoutFakeNodes
   stage "compute $c: start"
-  $S start "nova-$c:*"
+  S "$c" start "nova-$c:*"
   stage "compute $c: until reporting $NEWVER"
   wait_for "$c reporting version $NEWVER" 180 compute_on_new "$c" "$T"
   stage "compute $c: enable"

@@ -1,23 +1,7 @@
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Blocks the scenario.
-    Error,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
+/// How serious a finding is; the same scale as the inventory's diagnostics.
+pub use stackhop_inventory::Severity;
 
 /// One pre-flight result. `id` is stable across releases of stackhop so scripts can match on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -27,4 +27,4 @@ pub use procedure::{
 };
 pub use render::{Rendered, RunsOn};
 pub use scenario::Scenario;
-pub use transition::{Transition, find, vocabulary};
+pub use transition::{Transition, find, vocabulary, with_profile};

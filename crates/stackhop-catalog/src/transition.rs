@@ -17,6 +17,10 @@ pub trait Transition: Sync + Send {
     fn profile(&self) -> &'static str;
     /// Changes whenever the catalog's data changes, so a plan's digest notices.
     fn version(&self) -> &'static str;
+    /// The `os:` an imported inventory assumes for hosts its source file says nothing about
+    /// (packstack answer files and Ansible inventories never name the OS), until the operator
+    /// or `discover` gives the real one: the platform the transition's documents assume.
+    fn assumed_os(&self) -> &'static str;
     /// Every service name an inventory may list under `services:`.
     fn service_names(&self) -> Vec<&'static str>;
     /// The keys the profile reads under the inventory's `paths:`.
@@ -81,6 +85,11 @@ pub fn find(release: &str, profile: &str) -> Option<&'static dyn Transition> {
     all()
         .into_iter()
         .find(|t| t.old_release() == release && t.profile() == profile)
+}
+
+/// The transitions whose old release runs this packaging profile, in the catalog's order.
+pub fn with_profile(profile: &str) -> impl Iterator<Item = &'static dyn Transition> {
+    all().into_iter().filter(move |t| t.profile() == profile)
 }
 
 /// What inventories may say, for the inventory parser.

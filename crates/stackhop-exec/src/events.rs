@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+use stackhop_report::{FailureReport, RunSummary};
+
 use crate::world::{CapabilityChange, Downtime};
 
 /// A phase of the plan and its number of steps.
@@ -125,10 +127,36 @@ pub struct RunReport {
     pub left_out: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailureReport {
-    pub step: String,
-    pub host: String,
-    pub exit_code: Option<i32>,
-    pub output: String,
+impl RunReport {
+    /// What the end-of-run summary shows; `journal` as the operator named it.
+    pub fn summary(&self, journal: &std::path::Path) -> RunSummary {
+        RunSummary {
+            run_id: self.run_id,
+            state: self.state.as_str(),
+            caveat: self.notes.caveat(),
+            real_ms: u64::try_from(self.real.as_millis()).unwrap_or(u64::MAX),
+            simulated_ms: (self.target == "sim")
+                .then(|| self.virtual_end_ms.saturating_sub(self.virtual_start_ms)),
+            steps_total: self.steps_total,
+            steps_succeeded: self.steps_succeeded,
+            steps_failed: self.steps_failed,
+            steps_incomplete: self.steps_incomplete,
+            steps_not_started: self.steps_not_started,
+            hosts_succeeded: self.hosts_succeeded,
+            hosts_failed: self.hosts_failed,
+            hosts_skipped: self.hosts_skipped,
+            host_jobs_run: self.host_jobs_run,
+            tolerated: self.tolerated.clone(),
+            blocked: self.blocked.clone(),
+            left_out: self.left_out.clone(),
+            downtime: self.downtime.clone(),
+            failure: self.failure.clone(),
+            journal: journal.display().to_string(),
+            resume: matches!(
+                self.state,
+                crate::journal::RunState::Failed | crate::journal::RunState::Interrupted
+            )
+            .then(|| crate::session::resume_command(journal)),
+        }
+    }
 }

@@ -327,6 +327,35 @@ fn is_corruption(e: &rusqlite::Error) -> bool {
 }
 
 impl Journal {
+    /// Tells a missing file, a directory, an empty file and one that is no SQLite database
+    /// from a journal without opening it (so without creating or changing anything beside it).
+    pub fn precheck(path: &Path) -> Result<(), ExecError> {
+        let meta = std::fs::metadata(path).map_err(|_| ExecError::Missing {
+            path: path.to_owned(),
+        })?;
+        if meta.is_dir() {
+            return Err(ExecError::NotAJournal {
+                path: path.to_owned(),
+                detail: "it is a directory".to_owned(),
+            });
+        }
+        if meta.len() == 0 {
+            return Err(ExecError::NoRun {
+                path: path.to_owned(),
+            });
+        }
+        let mut header = [0u8; 16];
+        let read = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header));
+        if read.is_err() || &header != b"SQLite format 3\0" {
+            return Err(ExecError::NotAJournal {
+                path: path.to_owned(),
+                detail: "not an SQLite database (random bytes, or another kind of file)".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     /// Opens a journal, checking before anything is written that it is one: an SQLite file of a
     /// schema this stackhop knows, that passes `PRAGMA quick_check`. A file that fails any of
     /// these is left exactly as it was.

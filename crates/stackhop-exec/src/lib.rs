@@ -8,41 +8,46 @@
 //!   or `local`, `sh -c` on this host — committing every step's intent to the [`Journal`]
 //!   before running it (rule 4 of the house), and reports [`Event`]s to whoever shows progress.
 //! - [`load_status`] reads where a run stands without taking the lock.
-//! - [`dry_run`] lists the commands a plan would run.
 //!
 //! This crate and the binary are the only ones that use tokio; it does IO (the journal, `sh`),
 //! reads the clock, and knows no release: steps come from the plan, their durations from the
 //! catalog's estimates.
 
+mod belief;
 mod clock;
+mod dispatch;
 mod error;
 mod events;
-mod executor;
+mod faults;
 mod journal;
 mod lock;
+mod options;
 mod orphans;
 mod prepared;
 mod progress;
 mod session;
 mod status;
+mod target;
 mod wall;
 mod world;
 
+pub use dispatch::execute;
 pub use error::{ErrorClass, ExecError};
-pub use events::{ConfirmRequest, Event, FailureReport, PhaseInfo, RunReport, StepOutcome};
-pub use executor::{ExecOptions, StopRequest, check_faults, dry_run, execute};
+pub use events::{ConfirmRequest, Event, PhaseInfo, RunReport, StepOutcome};
+pub use faults::check_faults;
 pub use journal::{
     Access, Ack, AttemptRecord, AttemptState, CloudRecord, EventRecord, Journal, NewRun,
     OUTPUT_TAIL_BYTES, Op, RowCounts, RunNotes, RunRecord, RunState, SCHEMA_VERSION, Writer,
     WriterHandle,
 };
 pub use lock::{RunLock, lock_path};
+pub use options::{ExecOptions, StopRequest};
 pub use prepared::{PreparedPlan, StepInfo, check_inventory, sha256};
 pub use progress::{HostStatus, StepProgress, StepState, progress};
 pub use session::{Session, Settlement, TargetKind, resume_command, steps_digest};
-pub use status::{STATUS_SCHEMA, StatusReport, load_status};
-pub use wall::{fmt_duration_ms, fmt_utc, now_ms};
-pub use world::{CapabilityChange, Downtime};
+pub use status::{StatusReport, load_status};
+pub use wall::{fmt_utc, now_ms};
+pub use world::CapabilityChange;
 
 /// The journal a run uses when none is named: `stackhop-run.db` in the current directory.
 pub const DEFAULT_JOURNAL: &str = "stackhop-run.db";

@@ -1,21 +1,15 @@
 //! A plan made ready to run: its inventory parsed back from the text the plan carries, the
 //! catalog transition found, the DAG indexed, each step's estimate and idempotence looked up.
 
-use std::collections::HashMap;
-
 use stackhop_catalog::{Estimate, Transition};
 use stackhop_inventory::Inventory;
-use stackhop_plan::Plan;
+use stackhop_plan::{Plan, StepGraph};
 
 use crate::error::ExecError;
 
 /// What the executor needs to know about one step beyond the plan.
 #[derive(Debug, Clone)]
 pub struct StepInfo {
-    /// Indices of the steps it waits for.
-    pub deps: Vec<usize>,
-    /// Indices of the steps that wait for it.
-    pub dependents: Vec<usize>,
     /// Running it twice is as running it once (`Action::is_idempotent`).
     pub idempotent: bool,
     pub estimate: Estimate,
@@ -26,7 +20,7 @@ pub struct PreparedPlan {
     pub inventory: Inventory,
     pub transition: &'static dyn Transition,
     pub steps: Vec<StepInfo>,
-    pub index: HashMap<String, usize>,
+    pub graph: StepGraph,
     /// Phases in order of first appearance, with their step indices.
     pub phases: Vec<(String, Vec<usize>)>,
     /// The plan as JSON, exactly as the journal stores it.
@@ -57,12 +51,6 @@ impl PreparedPlan {
                 release: inventory.release.clone(),
                 profile: inventory.profile.clone(),
             })?;
-        let index: HashMap<String, usize> = plan
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), i))
-            .collect();
         let hosts: std::collections::HashSet<&str> =
             inventory.hosts.iter().map(|h| h.name.as_str()).collect();
         let mut steps: Vec<StepInfo> = Vec::with_capacity(plan.steps.len());
@@ -73,22 +61,10 @@ impl PreparedPlan {
                     host: bad.clone(),
                 });
             }
-            let deps = step
-                .after
-                .iter()
-                .filter_map(|a| index.get(a).copied())
-                .collect();
             steps.push(StepInfo {
-                deps,
-                dependents: Vec::new(),
                 idempotent: step.action.is_idempotent(),
                 estimate: transition.estimate(&step.action, &inventory),
             });
-        }
-        for i in 0..steps.len() {
-            for d in steps[i].deps.clone() {
-                steps[d].dependents.push(i);
-            }
         }
         let mut phases: Vec<(String, Vec<usize>)> = Vec::new();
         for (i, step) in plan.steps.iter().enumerate() {
@@ -98,12 +74,13 @@ impl PreparedPlan {
             }
         }
         let json = plan.to_json();
+        let graph = plan.graph();
         Ok(PreparedPlan {
             plan,
             inventory,
             transition,
             steps,
-            index,
+            graph,
             phases,
             json,
         })

@@ -121,7 +121,7 @@ pub fn progress(prepared: &PreparedPlan, attempts: &[AttemptRecord]) -> Vec<Step
         .collect();
     let mut host_pos: HashMap<usize, HashMap<&str, usize>> = HashMap::new();
     for a in attempts {
-        let Some(&step) = prepared.index.get(&a.step) else {
+        let Some(step) = prepared.graph.index(&a.step).map(|i| i.get()) else {
             continue;
         };
         let positions = host_pos.entry(step).or_insert_with(|| {

@@ -214,11 +214,7 @@ impl Session {
     /// journal's plan is another. In-doubt steps are settled by [`Session::settle`].
     pub fn resume(journal_path: &Path, expected: Option<&Plan>) -> Result<Session, ExecError> {
         // A missing, empty or foreign file is refused before the lock file is made beside it.
-        Journal::open(journal_path, Access::ReadOnly)?
-            .latest_run()?
-            .ok_or_else(|| ExecError::NoRun {
-                path: journal_path.to_owned(),
-            })?;
+        Journal::precheck(journal_path)?;
         let lock = RunLock::acquire(journal_path, "resume")?;
         let journal = Journal::open(journal_path, Access::Existing)?;
         let run = journal.latest_run()?.ok_or_else(|| ExecError::NoRun {

@@ -38,19 +38,6 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// `1h32m`, `7m05s`, `12s`, `0.4s`: short durations for people.
-pub fn fmt_duration_ms(ms: u64) -> String {
-    if ms < 10_000 {
-        return format!("{:.1}s", ms as f64 / 1000.0);
-    }
-    let s = ms / 1000;
-    match (s / 3600, s % 3600 / 60, s % 60) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, s) => format!("{m}m{s:02}s"),
-        (h, m, _) => format!("{h}h{m:02}m"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,13 +47,5 @@ mod tests {
         assert_eq!(fmt_utc(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(fmt_utc(1_700_000_000_000), "2023-11-14 22:13:20 UTC");
         assert_eq!(fmt_utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(fmt_duration_ms(400), "0.4s");
-        assert_eq!(fmt_duration_ms(12_000), "12s");
-        assert_eq!(fmt_duration_ms(425_000), "7m05s");
-        assert_eq!(fmt_duration_ms(5_572_000), "1h32m");
     }
 }

@@ -4,6 +4,7 @@
 
 use stackhop_model::CloudState;
 use stackhop_plan::Step;
+pub(crate) use stackhop_report::Downtime;
 use stackhop_sim::Twin;
 
 use crate::prepared::PreparedPlan;
@@ -15,17 +16,6 @@ struct CapTrack {
     since_ms: u64,
     down_ms: u64,
     windows: u32,
-}
-
-/// Downtime one capability had during a run (this session of it), on the virtual clock.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Downtime {
-    pub capability: &'static str,
-    pub down_ms: u64,
-    /// How many times it went down.
-    pub windows: u32,
-    /// Still down at the end.
-    pub down_at_end: bool,
 }
 
 /// A change of capability a step caused.

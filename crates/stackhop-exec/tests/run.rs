@@ -240,7 +240,7 @@ fn a_failure_stops_the_run_and_resume_finishes_it() {
 
     let status = load_status(&journal).expect("status");
     assert_eq!(status.state, RunState::Failed);
-    let text = status.to_text();
+    let text = stackhop_report::status_text(&status.doc());
     assert!(
         text.contains("failed: nova-computes.b02.upgrade on cmp008"),
         "{text}"
@@ -279,10 +279,10 @@ fn max_fail_tolerates_failed_hosts_and_leaves_them_out() {
     let status = load_status(&journal).expect("status");
     let start = status
         .prepared
-        .index
-        .get("nova-computes.b02.start")
-        .copied()
-        .expect("step");
+        .graph
+        .index("nova-computes.b02.start")
+        .expect("step")
+        .get();
     let pos = status.prepared.plan.steps[start]
         .hosts
         .iter()
@@ -330,7 +330,7 @@ fn the_local_target_runs_commands_and_records_their_output() {
     assert!(ran.starts_with("ran on "), "{ran}");
     let status = load_status(&journal).expect("status");
     assert!(status.cloud.is_none(), "no simulated cloud on local");
-    assert!(status.to_json().contains("\"exit_code\": 7"));
+    assert!(stackhop_report::status_json(&status.doc()).contains("\"exit_code\": 7"));
 }
 
 #[test]

@@ -7,8 +7,9 @@
 //! - the order keeps every `after`: a step's first command comes after the last of each step it
 //!   waits for, so the playbook is one of the orders `verify` explored;
 //! - the batches of a rolling play are the plan's batches;
-//! - replayed through the transition function host by host, no state breaks a hard invariant and
-//!   the last one is the finished upgrade.
+//! - replayed through the transition function task by task (the hosts of one task at once: Ansible
+//!   runs them together, and `verify` explored every order of them), no state breaks a hard
+//!   invariant and the last one is the finished upgrade.
 
 mod support;
 
@@ -54,9 +55,9 @@ fn runs_of(export: &Export) -> Vec<Run> {
     ansible::run(&playbook, &inventory)
 }
 
-/// Checks the runs against the plan (see the file's doc) and returns, in order, the moments each
-/// step finished on each host.
-fn check(label: &str, plan: &Plan, runs: &[Run]) -> Vec<(usize, String)> {
+/// Checks the runs against the plan (see the file's doc) and returns, in order, each step with the
+/// hosts that finished it in one task.
+fn check(label: &str, plan: &Plan, runs: &[Run]) -> Vec<(usize, Vec<String>)> {
     let index: HashMap<&str, usize> = plan
         .steps
         .iter()
@@ -153,7 +154,17 @@ fn check(label: &str, plan: &Plan, runs: &[Run]) -> Vec<(usize, String)> {
         }
     }
     finished.sort();
-    finished.into_iter().map(|(_, i, h)| (i, h)).collect()
+    // (step, hosts, the (play, batch, task) that finished them)
+    type Group = (usize, Vec<String>, (usize, usize, usize));
+    let mut groups: Vec<Group> = Vec::new();
+    for (pos, i, host) in finished {
+        let at = (runs[pos].play, runs[pos].batch, runs[pos].task);
+        match groups.last_mut() {
+            Some((step, hosts, task)) if *step == i && *task == at => hosts.push(host),
+            _ => groups.push((i, vec![host], at)),
+        }
+    }
+    groups.into_iter().map(|(i, hosts, _)| (i, hosts)).collect()
 }
 
 /// The batches of each rolling play are the plan's: the hosts a task's step runs for in a batch
@@ -176,13 +187,13 @@ fn check_batches(label: &str, plan: &Plan, runs: &[Run]) {
     }
 }
 
-/// Applies each step on each host in the order the playbook finishes them.
+/// Applies each step on the hosts that finish it in one task, in the order the playbook does.
 fn replay(
     label: &str,
     inventory: &Inventory,
     transition: &dyn Transition,
     plan: &Plan,
-    done: &[(usize, String)],
+    done: &[(usize, Vec<String>)],
 ) {
     let rules = transition.rules(inventory);
     let mut state = transition.initial_state(inventory, &rules);
@@ -192,9 +203,11 @@ fn replay(
         .enumerate()
         .map(|(i, h)| (h.name.as_str(), u32::try_from(i).unwrap_or(u32::MAX)))
         .collect();
-    for (i, host) in done {
+    for (i, hosts) in done {
         let step = &plan.steps[*i];
-        state = apply(&rules, &state, &step.action, &[index[host.as_str()]])
+        let ids: Vec<u32> = hosts.iter().map(|h| index[h.as_str()]).collect();
+        let host = stackhop_catalog::collapse_hosts(hosts);
+        state = apply(&rules, &state, &step.action, &ids)
             .unwrap_or_else(|e| panic!("{label}: {} refused on {host}: {e}", step.id));
         let view = View::of(&rules, &state);
         let hard: Vec<_> = check_invariants(&view)

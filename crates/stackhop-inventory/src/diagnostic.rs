@@ -1,12 +1,47 @@
-//! Errors that point into the inventory text, and how they are printed.
+//! Problems that point into a source text, and how they are printed.
+//!
+//! The inventory parser reports errors only; other readers of operator files (the importers)
+//! also report warnings and notes with the same location and rendering.
 
 use std::fmt;
 
 use serde::Serialize;
 
-/// One problem found in an inventory, located in its source text.
+/// How serious a diagnostic (or a pre-flight finding, which uses the same scale) is. The
+/// inventory parser reports only errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// What was asked cannot be done: the input cannot be used, the scenario is blocked.
+    Error,
+    /// It can be done, but something was left out, guessed, or is at risk.
+    Warning,
+    /// Worth knowing; nothing was lost.
+    Info,
+}
+
+impl Severity {
+    /// The word printed before the message.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in a source text, located in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    pub severity: Severity,
     /// 1-based line.
     pub line: u32,
     /// 1-based column, in characters.
@@ -24,10 +59,10 @@ pub struct Diagnostic {
     pub source_line: String,
 }
 
-/// Every problem found in one inventory file, sorted by position. Never empty.
+/// Every problem found in one file, sorted by position. Never empty when returned as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostics {
-    /// The file name given to [`crate::parse`].
+    /// The file name given to [`crate::parse`] (or to whichever reader made them).
     pub file: String,
     /// The problems, sorted by line and column.
     pub items: Vec<Diagnostic>,
@@ -38,8 +73,8 @@ impl fmt::Display for Diagnostics {
         for d in &self.items {
             writeln!(
                 f,
-                "{}:{}:{}: error: {}",
-                self.file, d.line, d.column, d.message
+                "{}:{}:{}: {}: {}",
+                self.file, d.line, d.column, d.severity, d.message
             )?;
             if let Some(help) = &d.help {
                 writeln!(f, "  help: {help}")?;
@@ -58,6 +93,14 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+impl Diagnostics {
+    /// Whether any item is an error (rather than a warning or a note).
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
 /// Keeps the tabs of the source line so the caret lines up however tabs are rendered.
 fn caret_padding(line: &str, column: u32) -> String {
     let before = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
@@ -73,23 +116,31 @@ fn caret_padding(line: &str, column: u32) -> String {
 
 /// A position and extent in the source, in the units diagnostics use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Mark {
-    pub(crate) line: u32,
-    pub(crate) column: u32,
-    pub(crate) offset: usize,
-    pub(crate) len: usize,
+pub struct Mark {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Byte offset in the source.
+    pub offset: usize,
+    /// Length in bytes.
+    pub len: usize,
 }
 
 /// Converts the parser's (line, character column) positions to byte offsets and gives back
 /// source lines. The parser counts characters, but callers (miette, editors) want bytes.
-pub(crate) struct SourceMap<'s> {
+///
+/// Lines break at LF, CRLF and a lone CR, as YAML's do; a leading byte-order mark is not part
+/// of line 1.
+pub struct SourceMap<'s> {
     source: &'s str,
     /// Byte offset where each line starts; line 1 starts after a byte-order mark.
     line_starts: Vec<usize>,
 }
 
 impl<'s> SourceMap<'s> {
-    pub(crate) fn new(source: &'s str) -> Self {
+    #[must_use]
+    pub fn new(source: &'s str) -> Self {
         let first = if source.starts_with('\u{feff}') { 3 } else { 0 };
         let mut line_starts = vec![first];
         let bytes = source.as_bytes();
@@ -107,7 +158,8 @@ impl<'s> SourceMap<'s> {
     }
 
     /// Text of a 1-based line, without its line break; empty past the end.
-    pub(crate) fn line_text(&self, line: u32) -> &'s str {
+    #[must_use]
+    pub fn line_text(&self, line: u32) -> &'s str {
         let Some(index) = usize::try_from(line).ok().and_then(|l| l.checked_sub(1)) else {
             return "";
         };
@@ -124,7 +176,8 @@ impl<'s> SourceMap<'s> {
     }
 
     /// Byte offset of a 1-based line and 0-based character column, clamped to the text.
-    pub(crate) fn offset(&self, line: usize, col: usize) -> usize {
+    #[must_use]
+    pub fn offset(&self, line: usize, col: usize) -> usize {
         let Some(&start) = line
             .checked_sub(1)
             .and_then(|index| self.line_starts.get(index))
@@ -135,6 +188,41 @@ impl<'s> SourceMap<'s> {
         match rest.char_indices().nth(col) {
             Some((i, _)) => start + i,
             None => self.source.len(),
+        }
+    }
+
+    /// Every line: its 1-based number, the byte offset where it starts, and its text without
+    /// the line break.
+    pub fn lines(&self) -> impl Iterator<Item = (u32, usize, &'s str)> + '_ {
+        self.line_starts.iter().enumerate().map(|(index, &start)| {
+            let line = to_u32(index.saturating_add(1));
+            (line, start, self.line_text(line))
+        })
+    }
+
+    /// The mark of the bytes `start..end` of the source, clamped to the text and widened to
+    /// whole characters; the line is the one `start` is on.
+    #[must_use]
+    pub fn span(&self, start: usize, end: usize) -> Mark {
+        let mut start = start.min(self.source.len());
+        while !self.source.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = end.clamp(start, self.source.len());
+        while !self.source.is_char_boundary(end) {
+            end += 1;
+        }
+        let index = self
+            .line_starts
+            .partition_point(|&s| s <= start)
+            .saturating_sub(1);
+        let line_start = self.line_starts.get(index).copied().unwrap_or(0).min(start);
+        let before = self.source.get(line_start..start).unwrap_or("");
+        Mark {
+            line: to_u32(index.saturating_add(1)),
+            column: to_u32(before.chars().count().saturating_add(1)),
+            offset: start,
+            len: end - start,
         }
     }
 
@@ -158,41 +246,66 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Collects the diagnostics of one parse.
-pub(crate) struct Sink<'s> {
+/// Collects the diagnostics of one reading of a source text.
+pub struct Sink<'s> {
     map: SourceMap<'s>,
     items: Vec<Diagnostic>,
 }
 
 impl<'s> Sink<'s> {
-    pub(crate) fn new(source: &'s str) -> Self {
+    #[must_use]
+    pub fn new(source: &'s str) -> Self {
         Sink {
             map: SourceMap::new(source),
             items: Vec::new(),
         }
     }
 
-    pub(crate) fn map(&self) -> &SourceMap<'s> {
+    #[must_use]
+    pub fn map(&self) -> &SourceMap<'s> {
         &self.map
     }
 
-    pub(crate) fn error(&mut self, at: Mark, message: impl Into<String>, help: Option<String>) {
+    pub fn error(&mut self, at: Mark, message: impl Into<String>, help: Option<String>) {
+        self.push(Severity::Error, at, message.into(), help);
+    }
+
+    pub fn warning(&mut self, at: Mark, message: impl Into<String>, help: Option<String>) {
+        self.push(Severity::Warning, at, message.into(), help);
+    }
+
+    pub fn info(&mut self, at: Mark, message: impl Into<String>, help: Option<String>) {
+        self.push(Severity::Info, at, message.into(), help);
+    }
+
+    fn push(&mut self, severity: Severity, at: Mark, message: String, help: Option<String>) {
         self.items.push(Diagnostic {
+            severity,
             line: at.line,
             column: at.column,
             offset: at.offset,
             len: at.len,
-            message: message.into(),
+            message,
             help,
             source_line: self.map.line_text(at.line).to_owned(),
         });
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    /// Whether nothing at all was reported.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
-    pub(crate) fn finish(self, file: &str) -> Diagnostics {
+    /// Whether an error was reported.
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Everything reported, sorted by position.
+    #[must_use]
+    pub fn finish(self, file: &str) -> Diagnostics {
         let mut items = self.items;
         // Stable, so two errors at one position keep the order they were found in.
         items.sort_by_key(|d| (d.line, d.column));
@@ -224,6 +337,24 @@ mod tests {
         let map = SourceMap::new("\u{feff}a: 1\n");
         assert_eq!(map.offset(1, 0), 3);
         assert_eq!(map.line_text(1), "a: 1");
+    }
+
+    #[test]
+    fn spans_and_lines_agree_with_offsets() {
+        let source = "a: é\nbé: x\r\nc";
+        let map = SourceMap::new(source);
+        let mark = map.span(11, 12);
+        assert_eq!(
+            (mark.line, mark.column, mark.offset, mark.len),
+            (2, 5, 11, 1)
+        );
+        assert_eq!(map.span(0, 0).line, 1);
+        assert_eq!(map.span(99, 100).offset, source.len());
+        let inside = map.span(4, 4);
+        assert_eq!((inside.offset, inside.len, inside.column), (3, 2, 4));
+        assert_eq!(map.span(3, 4).len, 2);
+        let lines: Vec<(u32, usize, &str)> = map.lines().collect();
+        assert_eq!(lines, [(1, 0, "a: é"), (2, 6, "bé: x"), (3, 14, "c")]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Host names as the tools that will reach these hosts accept them (RFC 1123).
 
 /// Why a name is not a valid host name, or `None` when it is.
-pub(crate) fn problem(name: &str) -> Option<&'static str> {
+pub fn problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         return Some("it is empty");
     }

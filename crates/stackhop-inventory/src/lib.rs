@@ -26,17 +26,17 @@ mod macros;
 mod address;
 mod diagnostic;
 pub mod examples;
-mod hostname;
+pub mod hostname;
 mod model;
 mod os;
-mod range;
+pub mod range;
 mod suggest;
 mod validate;
 mod version;
 mod vocabulary;
-mod yaml;
+pub mod yaml;
 
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use diagnostic::{Diagnostic, Diagnostics, Mark, Severity, Sink, SourceMap};
 pub use model::{
     ALL_IN_ONE, ALL_IN_ONE_ROLES, Batch, ComputeDriver, Connection, Database, Host, InstanceMoves,
     Inventory, Network, Options, Role, RpcBackend,

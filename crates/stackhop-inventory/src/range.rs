@@ -4,7 +4,7 @@ use std::fmt;
 
 /// Why a host name pattern could not be expanded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum RangeError {
+pub enum RangeError {
     /// `[` without a matching `]`.
     Unclosed,
     /// `]` without a `[` before it.
@@ -40,7 +40,7 @@ impl fmt::Display for RangeError {
 }
 
 impl RangeError {
-    pub(crate) fn help(&self) -> String {
+    pub fn help(&self) -> String {
         match self {
             RangeError::Reversed(g) => {
                 let mut parts = g.split(':');
@@ -59,7 +59,7 @@ impl RangeError {
 }
 
 /// True when `pattern` contains a bracket group, i.e. stands for several hosts.
-pub(crate) fn is_range(pattern: &str) -> bool {
+pub fn is_range(pattern: &str) -> bool {
     pattern.contains('[') || pattern.contains(']')
 }
 
@@ -106,7 +106,7 @@ impl Group {
 }
 
 /// How many names `pattern` stands for (saturating), without expanding it.
-pub(crate) fn count(pattern: &str) -> Result<u64, RangeError> {
+pub fn count(pattern: &str) -> Result<u64, RangeError> {
     Ok(total(&segments(pattern)?))
 }
 
@@ -119,7 +119,7 @@ fn total(segments: &[Segment<'_>]) -> u64 {
 
 /// Expands `pattern` to the names it stands for, in Ansible's order (the first group varies
 /// slowest). Refuses before allocating anything when there would be more than `limit`.
-pub(crate) fn expand(pattern: &str, limit: usize) -> Result<Vec<String>, RangeError> {
+pub fn expand(pattern: &str, limit: usize) -> Result<Vec<String>, RangeError> {
     let segments = segments(pattern)?;
     if total(&segments) > u64::try_from(limit).unwrap_or(u64::MAX) {
         return Err(RangeError::TooMany { limit });

@@ -1,7 +1,8 @@
 //! A small YAML tree that remembers where every node came from.
 //!
 //! Built from `saphyr-parser` events so that the validator can point at any key or value.
-//! Aliases are refused rather than expanded: an inventory never needs them, and expanding
+//! Public so that other readers of operator YAML (the Ansible inventory importer) point into
+//! their files the same way. Aliases are refused rather than expanded: an inventory never needs them, and expanding
 //! them is how a few hundred bytes become gigabytes ("billion laughs").
 
 use std::collections::HashMap;
@@ -13,14 +14,16 @@ use crate::diagnostic::{Mark, Sink};
 /// Deeper than any inventory needs; stops hostile input from building a huge stack.
 const MAX_DEPTH: usize = 64;
 
+/// A value and where it is.
 #[derive(Debug)]
-pub(crate) struct Node {
-    pub(crate) mark: Mark,
-    pub(crate) value: Value,
+pub struct Node {
+    pub mark: Mark,
+    pub value: Value,
 }
 
+/// What a node holds.
 #[derive(Debug)]
-pub(crate) enum Value {
+pub enum Value {
     Scalar(Scalar),
     Sequence(Vec<Node>),
     Mapping(Vec<Entry>),
@@ -28,38 +31,45 @@ pub(crate) enum Value {
     Invalid,
 }
 
+/// A scalar's text, as written (without quotes).
 #[derive(Debug)]
-pub(crate) struct Scalar {
-    pub(crate) text: String,
+pub struct Scalar {
+    pub text: String,
     /// Only unquoted scalars can be numbers, booleans or null.
-    pub(crate) plain: bool,
+    pub plain: bool,
 }
 
 impl Scalar {
-    pub(crate) fn is_null(&self) -> bool {
+    /// `key:`, `key: ~`, `key: null`: no value.
+    #[must_use]
+    pub fn is_null(&self) -> bool {
         self.plain && matches!(self.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
     }
 }
 
+/// A mapping key: scalar keys only.
 #[derive(Debug)]
-pub(crate) struct Key {
-    pub(crate) text: String,
-    pub(crate) mark: Mark,
+pub struct Key {
+    pub text: String,
+    pub mark: Mark,
 }
 
+/// One `key: value` of a mapping, in file order.
 #[derive(Debug)]
-pub(crate) struct Entry {
-    pub(crate) key: Key,
-    pub(crate) value: Node,
+pub struct Entry {
+    pub key: Key,
+    pub value: Node,
 }
 
 impl Node {
-    pub(crate) fn is_null(&self) -> bool {
+    #[must_use]
+    pub fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar(s) if s.is_null())
     }
 
     /// What the node is, for "expected X, found Y" messages.
-    pub(crate) fn describe(&self) -> String {
+    #[must_use]
+    pub fn describe(&self) -> String {
         match &self.value {
             Value::Scalar(s) if s.is_null() => "nothing".to_owned(),
             Value::Scalar(s) if s.plain => format!("`{}`", s.text),
@@ -88,7 +98,7 @@ enum Frame {
 
 /// Parses the single document of `source`. Returns `None` after reporting why when there is
 /// no usable tree (syntax error, empty file, too deep).
-pub(crate) fn load(source: &str, sink: &mut Sink<'_>) -> Option<Node> {
+pub fn load(source: &str, sink: &mut Sink<'_>) -> Option<Node> {
     let mut parser = Parser::new_from_str(source);
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;

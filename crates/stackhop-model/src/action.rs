@@ -16,6 +16,61 @@ pub enum MoveMode {
     Wait,
 }
 
+/// The services a stop, start or restart acts on: every OpenStack service of the host, or one
+/// service or project by name. Written `"all"` or the name in the plan's JSON, and read from it
+/// once, here.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Services {
+    All,
+    Named(String),
+}
+
+impl Services {
+    pub fn named(name: impl Into<String>) -> Services {
+        Services::Named(name.into())
+    }
+
+    /// The name as the plan writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Services::All => "all",
+            Services::Named(name) => name,
+        }
+    }
+}
+
+impl From<String> for Services {
+    fn from(text: String) -> Services {
+        if text == "all" {
+            Services::All
+        } else {
+            Services::Named(text)
+        }
+    }
+}
+
+impl From<&str> for Services {
+    fn from(text: &str) -> Services {
+        Services::from(text.to_owned())
+    }
+}
+
+impl From<Services> for String {
+    fn from(services: Services) -> String {
+        match services {
+            Services::All => "all".to_owned(),
+            Services::Named(name) => name,
+        }
+    }
+}
+
+impl std::fmt::Display for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One change to the cloud, applied to every host of a step.
 ///
 /// The JSON form is `{"kind": "stop_service", "service": "nova"}`; the set of kinds is part of the
@@ -31,16 +86,16 @@ pub enum Action {
         project: Option<String>,
     },
     StopService {
-        service: String,
+        service: Services,
         /// Stopped for good (the service is retired from the host).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         permanent: bool,
     },
     StartService {
-        service: String,
+        service: Services,
     },
     RestartService {
-        service: String,
+        service: Services,
     },
     UpgradePackages {
         /// The package glob as the operator would type it.

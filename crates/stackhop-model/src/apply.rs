@@ -1,6 +1,6 @@
 //! The transition function: the one place where an action changes a cloud.
 
-use crate::action::{Action, MoveMode, ServiceSelector};
+use crate::action::{Action, MoveMode, ServiceSelector, Services};
 use crate::capability::CapabilitySet;
 use crate::ids::{DbKey, Env, ProjectId};
 use crate::invariant::{Class, Violation};
@@ -307,10 +307,10 @@ fn db_key(rules: &RuleBook, host: &HostState, project: ProjectId) -> DbKey {
     DbKey { project, env }
 }
 
-fn selector(rules: &RuleBook, name: &str) -> Result<ServiceSelector, ApplyError> {
-    if name == "all" {
+fn selector(rules: &RuleBook, services: &Services) -> Result<ServiceSelector, ApplyError> {
+    let Services::Named(name) = services else {
         return Ok(ServiceSelector::All);
-    }
+    };
     if let Some(p) = rules.project_id(name) {
         return Ok(ServiceSelector::Project(p));
     }

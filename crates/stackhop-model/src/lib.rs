@@ -15,7 +15,7 @@ mod rules;
 mod state;
 mod view;
 
-pub use action::{Action, ActionKind, MoveMode, ServiceSelector};
+pub use action::{Action, ActionKind, MoveMode, ServiceSelector, Services};
 pub use apply::{ApplyError, apply, apply_host, in_flight, in_flight_host};
 pub use capability::{CAPABILITIES, CapabilitySet};
 pub use goal::unmet_goals;

@@ -1,12 +1,13 @@
 //! The plan: a DAG of steps, its inputs' digest, and the JSON contract `stackhop.plan/v1`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use stackhop_catalog::Scenario;
 use stackhop_model::Action;
 
 use crate::error::PlanError;
+use crate::graph::StepGraph;
 use crate::locate::{Seg, locate};
 
 pub const PLAN_SCHEMA: &str = "stackhop.plan/v1";
@@ -116,9 +117,9 @@ impl Plan {
                 ),
             ));
         }
-        let mut ids = BTreeMap::new();
+        let mut ids = BTreeSet::new();
         for (i, step) in plan.steps.iter().enumerate() {
-            if ids.insert(step.id.as_str(), i).is_some() {
+            if !ids.insert(step.id.as_str()) {
                 let path = [Seg::Key("steps"), Seg::Index(i), Seg::Key("id")];
                 return Err(shape(&path, format!("two steps have the id `{}`", step.id)));
             }
@@ -127,33 +128,31 @@ impl Plan {
                 return Err(shape(&path, format!("step `{}` names no host", step.id)));
             }
         }
-        for (i, step) in plan.steps.iter().enumerate() {
-            if let Some((j, bad)) = step
-                .after
-                .iter()
-                .enumerate()
-                .find(|(_, a)| !ids.contains_key(a.as_str()))
-            {
-                let path = [
-                    Seg::Key("steps"),
-                    Seg::Index(i),
-                    Seg::Key("after"),
-                    Seg::Index(j),
-                ];
-                return Err(shape(
-                    &path,
-                    format!(
-                        "step `{}` waits for `{bad}`, which is not a step of this plan",
-                        step.id
-                    ),
-                ));
-            }
+        let graph = plan.graph();
+        if let Some(&(step, k)) = graph.unknown().first() {
+            let i = step.get();
+            let path = [
+                Seg::Key("steps"),
+                Seg::Index(i),
+                Seg::Key("after"),
+                Seg::Index(k),
+            ];
+            return Err(shape(
+                &path,
+                format!(
+                    "step `{}` waits for `{}`, which is not a step of this plan",
+                    plan.steps[i].id, plan.steps[i].after[k]
+                ),
+            ));
         }
-        if let Some(cycle) = plan.find_cycle() {
+        if let Some(cycle) = graph.cycle() {
             // Point at the first edge of the cycle: its first step waiting for the second.
             let path = cycle.first().zip(cycle.get(1)).and_then(|(a, b)| {
-                let i = *ids.get(a.as_str())?;
-                let j = plan.steps[i].after.iter().position(|x| x == b)?;
+                let i = a.get();
+                let j = plan.steps[i]
+                    .after
+                    .iter()
+                    .position(|x| *x == plan.steps[b.get()].id)?;
                 Some([
                     Seg::Key("steps"),
                     Seg::Index(i),
@@ -161,153 +160,45 @@ impl Plan {
                     Seg::Index(j),
                 ])
             });
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|i| plan.steps[i.get()].id.as_str())
+                .collect();
             return Err(shape(
                 path.as_ref().map_or(&[][..], |p| &p[..]),
                 format!(
                     "the steps wait for each other in a cycle: {} (each waits for the next)",
-                    cycle.join(" -> ")
+                    names.join(" -> ")
                 ),
             ));
         }
         Ok(plan)
     }
 
-    /// Step indices in an order that respects `after` (Kahn, ties by position), or `None` on a cycle.
-    pub fn topological_order(&self) -> Option<Vec<usize>> {
-        let index: BTreeMap<&str, usize> = self
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        let mut waiting: Vec<usize> = self.steps.iter().map(|s| s.after.len()).collect();
-        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); self.steps.len()];
-        for (i, s) in self.steps.iter().enumerate() {
-            for a in &s.after {
-                let &j = index.get(a.as_str())?;
-                dependents[j].push(i);
-            }
-        }
-        let mut ready: BTreeSet<usize> =
-            (0..self.steps.len()).filter(|i| waiting[*i] == 0).collect();
-        let mut order = Vec::with_capacity(self.steps.len());
-        while let Some(i) = ready.pop_first() {
-            order.push(i);
-            for &d in &dependents[i] {
-                waiting[d] -= 1;
-                if waiting[d] == 0 {
-                    ready.insert(d);
-                }
-            }
-        }
-        (order.len() == self.steps.len()).then_some(order)
+    /// The steps as a graph: dependencies, dependents, a topological order.
+    pub fn graph(&self) -> StepGraph {
+        StepGraph::of(self)
     }
 
-    fn find_cycle(&self) -> Option<Vec<String>> {
-        if self.topological_order().is_some() {
-            return None;
-        }
-        let index: BTreeMap<&str, usize> = self
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        // Walk `after` edges from any step until a step repeats: every node on a cycle has one.
-        let mut state = vec![0u8; self.steps.len()];
-        let mut stack: Vec<usize> = Vec::new();
-        fn visit(
-            plan: &Plan,
-            index: &BTreeMap<&str, usize>,
-            i: usize,
-            state: &mut [u8],
-            stack: &mut Vec<usize>,
-        ) -> Option<Vec<String>> {
-            state[i] = 1;
-            stack.push(i);
-            for a in &plan.steps[i].after {
-                let j = *index.get(a.as_str())?;
-                if state[j] == 1 {
-                    let from = stack.iter().position(|&k| k == j).unwrap_or(0);
-                    let mut cycle: Vec<String> = stack[from..]
-                        .iter()
-                        .map(|&k| plan.steps[k].id.clone())
-                        .collect();
-                    cycle.push(plan.steps[j].id.clone());
-                    return Some(cycle);
-                }
-                if state[j] == 0
-                    && let Some(c) = visit(plan, index, j, state, stack)
-                {
-                    return Some(c);
-                }
-            }
-            stack.pop();
-            state[i] = 2;
-            None
-        }
-        (0..self.steps.len()).find_map(|i| {
-            if state[i] == 0 {
-                visit(self, &index, i, &mut state, &mut stack)
-            } else {
-                None
-            }
-        })
+    /// Step indices in an order that respects `after` (Kahn, ties by position), or `None` on a cycle.
+    pub fn topological_order(&self) -> Option<Vec<usize>> {
+        self.graph()
+            .order()
+            .map(|order| order.iter().map(|i| i.get()).collect())
     }
 
     /// Longest path through the DAG by step estimates.
     pub fn critical_path_s(&self) -> u64 {
-        let Some(order) = self.topological_order() else {
-            return 0;
-        };
-        let index: BTreeMap<&str, usize> = self
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        let mut finish = vec![0u64; self.steps.len()];
-        for i in order {
-            let start = self.steps[i]
-                .after
-                .iter()
-                .filter_map(|a| index.get(a.as_str()).map(|&j| finish[j]))
-                .max()
-                .unwrap_or(0);
-            finish[i] = start + self.steps[i].estimate_s;
-        }
-        finish.into_iter().max().unwrap_or(0)
+        self.graph()
+            .critical_path(|i| self.steps[i.get()].estimate_s)
     }
 
     /// Whether step `a` must finish before step `b` starts (through any chain of `after`).
     pub fn precedes(&self, a: &str, b: &str) -> bool {
-        let index: BTreeMap<&str, usize> = self
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        let Some(&target) = index.get(a) else {
-            return false;
-        };
-        let Some(&from) = index.get(b) else {
-            return false;
-        };
-        let mut seen = vec![false; self.steps.len()];
-        let mut stack = vec![from];
-        while let Some(i) = stack.pop() {
-            for dep in &self.steps[i].after {
-                if let Some(&j) = index.get(dep.as_str()) {
-                    if j == target {
-                        return true;
-                    }
-                    if !seen[j] {
-                        seen[j] = true;
-                        stack.push(j);
-                    }
-                }
-            }
+        let graph = self.graph();
+        match (graph.index(a), graph.index(b)) {
+            (Some(a), Some(b)) => graph.precedes(a, b),
+            _ => false,
         }
-        false
     }
 }

@@ -1,18 +1,17 @@
 //! One short line per action, for plan trees and graphs.
 
-use stackhop_model::{Action, MoveMode};
+use stackhop_model::{Action, MoveMode, Services};
 
 /// The last part of a path: `/etc/nova/nova.conf` becomes `nova.conf`.
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// `service` as people say it: the bulk service name `all` means every service of the host.
-fn service_name(service: &str) -> String {
-    if service == "all" {
-        "all services".to_owned()
-    } else {
-        service.to_owned()
+/// `service` as people say it.
+fn service_name(service: &Services) -> String {
+    match service {
+        Services::All => "all services".to_owned(),
+        Services::Named(name) => name.clone(),
     }
 }
 
@@ -128,14 +127,14 @@ mod tests {
         let cases = [
             (
                 Action::StopService {
-                    service: "nova".to_owned(),
+                    service: Services::named("nova"),
                     permanent: false,
                 },
                 "stop nova",
             ),
             (
                 Action::StopService {
-                    service: "all".to_owned(),
+                    service: Services::All,
                     permanent: false,
                 },
                 "stop all services",

@@ -3,8 +3,9 @@
 use stackhop_plan::Plan;
 
 use crate::action::describe_action;
+use crate::duration::human_duration;
 use crate::plan::{hosts_summary, phases};
-use crate::text::{fit, human_duration};
+use crate::text::fit;
 
 /// Longest line in a node label; graphs with very long labels are unreadable.
 const MAX_LABEL_LINE: usize = 60;

@@ -4,7 +4,8 @@ use stackhop_catalog::collapse_hosts;
 use stackhop_plan::{Plan, Step};
 
 use crate::action::describe_action;
-use crate::text::{MAX_WIDTH, fit, human_duration, lines_to_text, pad, width, wrap};
+use crate::duration::human_duration;
+use crate::text::{MAX_WIDTH, fit, lines_to_text, pad, width, wrap};
 
 /// What `plan_text` shows besides the tree.
 #[derive(Debug, Clone, Copy, Default)]

@@ -13,7 +13,7 @@ const MAX_REMAINING: usize = 12;
 const MAX_PHASE_COLUMN: usize = 40;
 
 /// A rate as people read it: `20`, `0.5`.
-fn rate(per_minute: f64) -> String {
+pub(crate) fn rate(per_minute: f64) -> String {
     let text = format!("{per_minute:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }

@@ -87,19 +87,6 @@ pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
     lines
 }
 
-/// A duration as people write it: `45s`, `12m`, `1h05m`. Minutes are rounded to the nearest.
-#[must_use]
-pub fn human_duration(seconds: u64) -> String {
-    if seconds < 60 {
-        return format!("{seconds}s");
-    }
-    let minutes = seconds.saturating_add(30) / 60;
-    if minutes < 60 {
-        return format!("{minutes}m");
-    }
-    format!("{}h{:02}m", minutes / 60, minutes % 60)
-}
-
 /// Items on lines of at most `max` columns, `separator` after every item but the last, never
 /// breaking inside an item or before a separator (so a trace's arrows end lines). The first line
 /// starts with `first`, the others with `rest`; an item too long for a line is wrapped on its own.
@@ -174,22 +161,6 @@ pub(crate) fn lines_to_text(lines: Vec<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(human_duration(0), "0s");
-        assert_eq!(human_duration(45), "45s");
-        assert_eq!(human_duration(59), "59s");
-        assert_eq!(human_duration(60), "1m");
-        assert_eq!(human_duration(89), "1m");
-        assert_eq!(human_duration(90), "2m");
-        assert_eq!(human_duration(12 * 60 + 10), "12m");
-        assert_eq!(human_duration(3569), "59m");
-        assert_eq!(human_duration(3570), "1h00m");
-        assert_eq!(human_duration(3900), "1h05m");
-        assert_eq!(human_duration(26 * 3600 + 40 * 60), "26h40m");
-        assert_eq!(human_duration(u64::MAX), human_duration(u64::MAX));
-    }
 
     #[test]
     fn lists_wrap_between_items_with_the_separator_at_the_end_of_a_line() {

@@ -131,9 +131,8 @@ fn edited_lines(report: &VerifyReport, lines: &mut Vec<String>) {
     }
 }
 
-fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {
-    lines.push(String::new());
-    lines.push("capabilities, over every reachable state:".to_owned());
+/// The report's capabilities in the contract's order, any others after them.
+pub(crate) fn capability_names(report: &VerifyReport) -> Vec<&str> {
     let known = CAPABILITIES
         .iter()
         .copied()
@@ -143,7 +142,13 @@ fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {
         .keys()
         .map(String::as_str)
         .filter(|c| !CAPABILITIES.contains(c));
-    let names: Vec<&str> = known.chain(others).collect();
+    known.chain(others).collect()
+}
+
+fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {
+    lines.push(String::new());
+    lines.push("capabilities, over every reachable state:".to_owned());
+    let names = capability_names(report);
     let column = names.iter().map(|n| n.len()).max().unwrap_or(0) + 2;
     for name in names {
         let c = &report.capabilities[name];

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde::ser::{Error as _, Serializer};
 use stackhop_catalog::{Finding, Scenario, Severity, Transition};
 use stackhop_inventory::Inventory;
-use stackhop_plan::{PlanError, make_plan};
+use stackhop_plan::{Plan, PlanError, make_plan};
 
 use crate::duration::fmt_duration;
 use crate::engine::{SimOptions, simulate};
@@ -36,6 +36,8 @@ pub struct ScenarioEntry {
     /// Planned and simulated; `false` when the check found errors for this cloud.
     pub usable: bool,
     pub report: Option<SimReport>,
+    /// The plan that was simulated, when usable (not in the JSON: `stackhop plan` gives it).
+    pub plan: Option<Plan>,
     /// The check's error findings, when unusable.
     pub findings: Vec<Finding>,
     /// Why the recommendation passed over it (constraints, a stopped run, disruption).
@@ -130,12 +132,13 @@ pub fn compare(
                 scenario,
             );
             let simulated = match planned {
-                Ok(plan) => simulate(transition, inventory, &plan, &options).map_err(|e| {
-                    vec![
+                Ok(plan) => match simulate(transition, inventory, &plan, &options) {
+                    Ok(report) => Ok((report, plan)),
+                    Err(e) => Err(vec![
                         Finding::new("simulation-failed", Severity::Error, "plan")
                             .message(e.to_string()),
-                    ]
-                }),
+                    ]),
+                },
                 Err(PlanError::Refused { findings, .. }) => Err(findings
                     .into_iter()
                     .filter(|f| f.severity == Severity::Error)
@@ -148,14 +151,16 @@ pub fn compare(
                 scenario,
                 usable: simulated.is_ok(),
                 report: None,
+                plan: None,
                 findings: Vec::new(),
                 excluded_by: Vec::new(),
                 risk_notes,
             };
             match simulated {
-                Ok(report) => {
+                Ok((report, plan)) => {
                     entry.excluded_by = exclusions(&report, constraints);
                     entry.report = Some(report);
+                    entry.plan = Some(plan);
                 }
                 Err(findings) => {
                     let ids: Vec<&str> = findings.iter().map(|f| f.id.as_str()).collect();

@@ -11,14 +11,15 @@ use stackhop_inventory::Inventory;
 use stackhop_model::{
     Action, CapabilitySet, Class, CloudState, HostState, apply, check_invariants, in_flight,
 };
-use stackhop_plan::Plan;
+use stackhop_plan::{Plan, Scheduler, StepStage};
 
 use crate::duration::fmt_duration;
 use crate::error::SimError;
 use crate::fault::Fault;
+use crate::jitter::Jitter;
 use crate::report::{
-    CapabilityReport, Failure, Named, Observation, Outcome, PhaseSpan, RunState, SIMULATE_SCHEMA,
-    SimReport, StepSpan, StepState, Window, secs,
+    CapabilityReport, Failure, HostSpan, Named, Observation, Outcome, PhaseSpan, RunState,
+    SIMULATE_SCHEMA, SimReport, StepSpan, StepState, Window, secs,
 };
 use crate::twin::Twin;
 use crate::workload::Workload;
@@ -138,22 +139,16 @@ fn distinct_changes(before: &CloudState, after: &CloudState, hosts: &[u32]) -> O
 }
 
 /// `(time ms, sequence, step, host position, how it ends)`; the sequence makes ties
-/// deterministic.
+/// deterministic. The sequence is also the host's index in `Run::host_spans`, plus one.
 type Event = Reverse<(u64, u64, usize, usize, HostEnd)>;
 
+/// What the twin needs of a step beyond what the scheduler keeps.
 #[derive(Clone)]
 struct StepRun {
     hosts: Vec<u32>,
     runs_on: Option<u32>,
     per_host_s: f64,
     once_s: f64,
-    fanout: usize,
-    dependents: Vec<usize>,
-    waiting: usize,
-    /// Next host position to launch.
-    next: usize,
-    in_flight: usize,
-    failed: bool,
     start: Option<u64>,
     end: Option<u64>,
     /// Probabilities of the step faults that match this step.
@@ -178,15 +173,15 @@ struct Run<'a> {
     plan: &'a Plan,
     twin: Twin,
     steps: Vec<StepRun>,
+    /// The executor's scheduler: the twin starts and stops steps as a real run does.
+    schedule: Scheduler,
     queue: BinaryHeap<Event>,
     seq: u64,
-    jitter: f64,
-    jitter_rng: ChaCha8Rng,
+    jitter: Jitter,
     fault_rng: ChaCha8Rng,
     /// Host id → when it goes down (ms).
     down: BTreeMap<u32, u64>,
     now: u64,
-    stopping: bool,
     failures: Vec<Failure>,
     caps: Vec<CapTrack>,
     hard: Vec<Observation>,
@@ -200,6 +195,11 @@ struct Run<'a> {
     observe_all: bool,
     /// Hosts of one step whose change is due but not applied yet: `(step, [(time, host)])`.
     pending: Option<(usize, Vec<(u64, u32)>)>,
+    /// Each host's part of a step as it was launched: `(step, host, start ms, end ms)`, and
+    /// whether it failed (set when its end is handled).
+    host_spans: Vec<(usize, u32, u64, u64, bool)>,
+    /// `(step, host)` in the order their changes reached the twin.
+    applied: Vec<(usize, u32)>,
 }
 
 /// A batched apply was refused: the run is redone one host at a time.
@@ -225,7 +225,7 @@ pub fn simulate(
     options: &SimOptions,
 ) -> Result<SimReport, SimError> {
     let twin = Twin::new(transition, inventory);
-    let steps = prepare(transition, inventory, plan, &twin, options)?;
+    let (steps, schedule) = prepare(transition, inventory, plan, &twin, options)?;
     let mut down = BTreeMap::new();
     for f in &options.faults {
         if let Fault::HostDown { host, at_s } = f {
@@ -254,51 +254,52 @@ pub fn simulate(
         })
         .collect();
     let batch = !options.exhaustive;
-    match run(
-        plan,
-        twin.clone(),
-        steps.clone(),
-        down.clone(),
-        caps.clone(),
-        options,
-        batch,
-    ) {
+    let start = Start {
+        twin,
+        steps,
+        schedule,
+        down,
+        caps,
+    };
+    match run(plan, start.clone(), options, batch) {
         Ok(report) => Ok(report),
         // A refusal inside a batch: redo the run one host at a time, which never batches and so
         // never asks for a redo.
-        Err(Redo) => {
-            run(plan, twin, steps, down, caps, options, false).map_err(|_| SimError::Inconsistent)
-        }
+        Err(Redo) => run(plan, start, options, false).map_err(|_| SimError::Inconsistent),
     }
 }
 
-fn run(
-    plan: &Plan,
+/// What a run starts from; cloned when a batched run must be redone.
+#[derive(Clone)]
+struct Start {
     twin: Twin,
     steps: Vec<StepRun>,
+    schedule: Scheduler,
     down: BTreeMap<u32, u64>,
     caps: Vec<CapTrack>,
-    options: &SimOptions,
-    batch: bool,
-) -> Result<SimReport, Redo> {
+}
+
+fn run(plan: &Plan, start: Start, options: &SimOptions, batch: bool) -> Result<SimReport, Redo> {
+    let Start {
+        twin,
+        steps,
+        schedule,
+        down,
+        caps,
+    } = start;
     let mut fault_rng = ChaCha8Rng::seed_from_u64(options.seed);
     fault_rng.set_stream(1);
     let mut run = Run {
         plan,
         twin,
         steps,
+        schedule,
         queue: BinaryHeap::new(),
         seq: 0,
-        jitter: if options.jitter.is_finite() {
-            options.jitter.clamp(0.0, 0.9)
-        } else {
-            0.0
-        },
-        jitter_rng: ChaCha8Rng::seed_from_u64(options.seed),
+        jitter: Jitter::new(options.seed, options.jitter),
         fault_rng,
         down,
         now: 0,
-        stopping: false,
         failures: Vec::new(),
         caps,
         hard: Vec::new(),
@@ -309,6 +310,8 @@ fn run(
         batch,
         observe_all: options.exhaustive,
         pending: None,
+        host_spans: Vec::new(),
+        applied: Vec::new(),
     };
     run.observe(0, "initial", "");
     run.go()?;
@@ -321,14 +324,20 @@ fn prepare(
     plan: &Plan,
     twin: &Twin,
     options: &SimOptions,
-) -> Result<Vec<StepRun>, SimError> {
-    let index: BTreeMap<&str, usize> = plan
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+) -> Result<(Vec<StepRun>, Scheduler), SimError> {
+    let graph = plan.graph();
+    if let Some(&(step, k)) = graph.unknown().first() {
+        let s = &plan.steps[step.get()];
+        return Err(SimError::UnknownStep {
+            step: s.id.clone(),
+            after: s.after[k].clone(),
+        });
+    }
+    if graph.order().is_none() {
+        return Err(SimError::Cycle);
+    }
     let mut steps = Vec::with_capacity(plan.steps.len());
+    let mut fanout = Vec::with_capacity(plan.steps.len());
     for s in &plan.steps {
         let hosts = s
             .hosts
@@ -349,35 +358,20 @@ fn prepare(
             .map(|f| f.step_probability(&s.id))
             .filter(|p| *p > 0.0)
             .collect();
+        fanout.push(usize::try_from(estimate.fanout.max(1)).unwrap_or(1));
         steps.push(StepRun {
             hosts,
             runs_on,
             per_host_s: estimate.per_host_s.max(0.0),
             once_s: estimate.once_s.max(0.0),
-            fanout: usize::try_from(estimate.fanout.max(1)).unwrap_or(1),
-            dependents: Vec::new(),
-            waiting: s.after.len(),
-            next: 0,
-            in_flight: 0,
-            failed: false,
             start: None,
             end: None,
             fault_p,
         });
     }
-    for (i, s) in plan.steps.iter().enumerate() {
-        for a in &s.after {
-            let &j = index.get(a.as_str()).ok_or_else(|| SimError::UnknownStep {
-                step: s.id.clone(),
-                after: a.clone(),
-            })?;
-            steps[j].dependents.push(i);
-        }
-    }
-    if plan.topological_order().is_none() {
-        return Err(SimError::Cycle);
-    }
-    Ok(steps)
+    // The twin has no cap on hosts in flight over all steps: only each step's fan-out.
+    let schedule = Scheduler::new(&graph, fanout, usize::MAX);
+    Ok((steps, schedule))
 }
 
 /// Windows sorted by start with overlapping ones joined; a joined window keeps the phase of
@@ -396,15 +390,13 @@ fn merged(mut windows: Vec<(u64, u64, String)>) -> Vec<(u64, u64, String)> {
 
 impl Run<'_> {
     fn go(&mut self) -> Result<(), Redo> {
-        let ready: Vec<usize> = (0..self.steps.len())
-            .filter(|&i| self.steps[i].waiting == 0)
-            .collect();
-        for i in ready {
+        for i in self.schedule.ready() {
             self.start_step(i);
         }
-        while let Some(Reverse((t, _, i, pos, end))) = self.queue.pop() {
+        while let Some(Reverse((t, seq, i, pos, end))) = self.queue.pop() {
             self.now = t;
-            self.steps[i].in_flight -= 1;
+            let failures = self.failures.len();
+            self.schedule.finished(i);
             let host = self.steps[i].hosts[pos];
             let action = &self.plan.steps[i].action;
             if end == HostEnd::Ran && self.batch && host_local(action) {
@@ -430,15 +422,28 @@ impl Run<'_> {
                     }
                 }
             }
+            self.mark_failed_span(seq, failures);
             self.launch_hosts(i);
-            let s = &self.steps[i];
-            if s.in_flight == 0 && (s.next == s.hosts.len() || s.failed) {
+            if self.schedule.settled(i) {
                 // Everything the step did is applied before anything waits on it.
                 self.flush()?;
                 self.finish_step(i);
             }
         }
         self.flush()
+    }
+
+    /// Marks the host whose end event `seq` was just handled as failed, when handling it added a
+    /// failure to the `before` ones.
+    fn mark_failed_span(&mut self, seq: u64, before: usize) {
+        if self.failures.len() > before
+            && let Some(span) = usize::try_from(seq)
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|k| self.host_spans.get_mut(k))
+        {
+            span.4 = true;
+        }
     }
 
     /// Applies one host's change and observes the new state if it can differ.
@@ -448,6 +453,7 @@ impl Run<'_> {
             Ok(next) => {
                 let changed = distinct_changed(self.twin.state(), &next);
                 self.twin.set_state(next);
+                self.applied.push((i, host));
                 if changed || self.observe_all {
                     self.observe(self.now, &step.phase, &step.id);
                 }
@@ -490,6 +496,7 @@ impl Run<'_> {
         }
         let last_changes = distinct_changed(self.twin.state(), &after) || self.observe_all;
         self.twin.set_state(after);
+        self.applied.extend(hosts.iter().map(|&h| (i, h)));
         if last_changes && let Some(&(t, _)) = events.last() {
             self.observe(t, &step.phase, &step.id);
         }
@@ -499,6 +506,7 @@ impl Run<'_> {
     fn start_step(&mut self, i: usize) {
         self.steps[i].start = Some(self.now);
         self.started.push(i);
+        self.schedule.start(i, 0..self.steps[i].hosts.len());
         if self.steps[i].hosts.is_empty() {
             self.finish_step(i);
         } else {
@@ -507,27 +515,15 @@ impl Run<'_> {
     }
 
     fn launch_hosts(&mut self, i: usize) {
-        loop {
-            let s = &self.steps[i];
-            if s.failed || s.next >= s.hosts.len() || s.in_flight >= s.fanout {
-                return;
-            }
-            let pos = s.next;
-            self.steps[i].next += 1;
-            self.steps[i].in_flight += 1;
-            self.launch(i, pos);
+        while let Some((pos, first_wave)) = self.schedule.launch(i) {
+            self.launch(i, pos, first_wave);
         }
     }
 
-    fn launch(&mut self, i: usize, pos: usize) {
+    fn launch(&mut self, i: usize, pos: usize, first_wave: bool) {
+        let factor = self.jitter.factor();
         let s = &self.steps[i];
-        let nominal = s.per_host_s + if pos < s.fanout { s.once_s } else { 0.0 };
-        let factor = if self.jitter > 0.0 {
-            self.jitter_rng
-                .random_range(1.0 - self.jitter..=1.0 + self.jitter)
-        } else {
-            1.0
-        };
+        let nominal = s.per_host_s + if first_wave { s.once_s } else { 0.0 };
         let ms = (nominal * factor * 1000.0).round();
         let mut end_at = self.now + if ms > 0.0 { ms as u64 } else { 0 };
         let mut end = HostEnd::Ran;
@@ -545,6 +541,8 @@ impl Run<'_> {
             }
         }
         self.note_in_flight(i, pos, end_at);
+        let host = self.steps[i].hosts[pos];
+        self.host_spans.push((i, host, self.now, end_at, false));
         self.seq += 1;
         self.queue.push(Reverse((end_at, self.seq, i, pos, end)));
     }
@@ -568,28 +566,20 @@ impl Run<'_> {
 
     fn finish_step(&mut self, i: usize) {
         self.steps[i].end = Some(self.now);
-        if self.steps[i].failed {
+        if self.schedule.stage(i) == StepStage::Failed {
             return;
         }
-        let mut ready = Vec::new();
-        for d in std::mem::take(&mut self.steps[i].dependents) {
-            self.steps[d].waiting -= 1;
-            if self.steps[d].waiting == 0 {
-                ready.push(d);
-            }
-        }
-        if self.stopping {
+        let ready = self.schedule.complete(i);
+        if self.schedule.is_halted() {
             return;
         }
-        ready.sort_unstable();
         for d in ready {
             self.start_step(d);
         }
     }
 
     fn fail(&mut self, i: usize, host: u32, reason: String) {
-        self.steps[i].failed = true;
-        self.stopping = true;
+        self.schedule.fail(i);
         self.failures.push(Failure {
             step: self.plan.steps[i].id.clone(),
             host: self.twin.host_name(host).unwrap_or("?").to_owned(),
@@ -711,7 +701,7 @@ impl Run<'_> {
                     phase: plan.steps[i].phase.clone(),
                     start_s: secs(s.start.unwrap_or(0)),
                     end_s: secs(s.end.unwrap_or(end)),
-                    state: if s.failed {
+                    state: if self.schedule.stage(i) == StepStage::Failed {
                         StepState::Failed
                     } else {
                         StepState::Completed
@@ -760,7 +750,7 @@ impl Run<'_> {
             phases: phases.into_iter().map(|(_, _, p)| p).collect(),
             outcome,
             cloud: plan.cloud.clone(),
-            jitter: self.jitter,
+            jitter: self.jitter.half_width(),
             estimate_s: plan.estimate_s,
             workload: Named(
                 self.caps
@@ -772,6 +762,31 @@ impl Run<'_> {
             degraded: self.degraded,
             hard_violations: self.hard,
             steps,
+            hosts: self
+                .host_spans
+                .iter()
+                .map(|&(i, host, start, end, failed)| HostSpan {
+                    step: plan.steps[i].id.clone(),
+                    host: self.twin.host_name(host).unwrap_or("?").to_owned(),
+                    start_s: secs(start),
+                    end_s: secs(end),
+                    state: if failed {
+                        StepState::Failed
+                    } else {
+                        StepState::Completed
+                    },
+                })
+                .collect(),
+            applied: self
+                .applied
+                .iter()
+                .map(|&(i, host)| {
+                    (
+                        plan.steps[i].id.clone(),
+                        self.twin.host_name(host).unwrap_or("?").to_owned(),
+                    )
+                })
+                .collect(),
         }
     }
 }

@@ -18,6 +18,7 @@ mod duration;
 mod engine;
 mod error;
 mod fault;
+mod jitter;
 mod report;
 mod twin;
 mod workload;
@@ -30,9 +31,10 @@ pub use duration::{fmt_duration, parse_duration};
 pub use engine::{JITTER, SimOptions, simulate};
 pub use error::{SimError, TwinError};
 pub use fault::{Fault, check_faults, glob_match};
+pub use jitter::Jitter;
 pub use report::{
-    CapabilityReport, Failure, Named, Observation, Outcome, PhaseSpan, RunState, SIMULATE_SCHEMA,
-    SimReport, StepSpan, StepState, Window,
+    CapabilityReport, Failure, HostSpan, Named, Observation, Outcome, PhaseSpan, RunState,
+    SIMULATE_SCHEMA, SimReport, StepSpan, StepState, Window,
 };
 pub use twin::Twin;
 pub use workload::Workload;

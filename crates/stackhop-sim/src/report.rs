@@ -79,6 +79,14 @@ pub struct SimReport {
     pub hard_violations: Vec<Observation>,
     /// Every step that started, in start order.
     pub steps: Vec<StepSpan>,
+    /// Each host's part of every step, in launch order. Not in the JSON contract (a
+    /// 2,000-compute plan has tens of thousands); the HTML report and the trace draw them.
+    #[serde(skip)]
+    pub hosts: Vec<HostSpan>,
+    /// `(step, host)` in the order their changes reached the twin, for the test that the twin
+    /// only goes where the verifier has been. Not in the JSON contract.
+    #[serde(skip)]
+    pub applied: Vec<(String, String)>,
 }
 
 impl SimReport {
@@ -181,6 +189,16 @@ pub struct StepSpan {
     pub start_s: u64,
     pub end_s: u64,
     /// `completed`, or `failed` when some host failed (the step then started no more hosts).
+    pub state: StepState,
+}
+
+/// One host's part of a step: from its launch to its end (or its failure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostSpan {
+    pub step: String,
+    pub host: String,
+    pub start_s: u64,
+    pub end_s: u64,
     pub state: StepState,
 }
 

@@ -409,6 +409,61 @@ fn a_host_that_goes_down_fails_the_steps_that_act_on_it() {
     assert!(r.steps.iter().all(|s| s.end_s >= s.start_s));
 }
 
+/// Each host's span lies within its step's, a step's hosts are each launched once, and the hosts
+/// marked failed are the run's failures.
+fn assert_host_spans(r: &SimReport) {
+    let mut failed: Vec<(String, String)> = Vec::new();
+    for step in &r.steps {
+        let hosts: Vec<&crate::HostSpan> = r.hosts.iter().filter(|h| h.step == step.id).collect();
+        for h in &hosts {
+            assert!(
+                step.start_s <= h.start_s && h.start_s <= h.end_s && h.end_s <= step.end_s,
+                "{}: {h:?}",
+                step.id
+            );
+        }
+        let mut names: Vec<&str> = hosts.iter().map(|h| h.host.as_str()).collect();
+        names.sort_unstable();
+        let launched = names.len();
+        names.dedup();
+        assert_eq!(names.len(), launched, "{}: a host launched twice", step.id);
+        failed.extend(
+            hosts
+                .iter()
+                .filter(|h| h.state == crate::StepState::Failed)
+                .map(|h| (h.step.clone(), h.host.clone())),
+        );
+    }
+    let mut failures: Vec<(String, String)> = r
+        .outcome
+        .failures
+        .iter()
+        .map(|f| (f.step.clone(), f.host.clone()))
+        .collect();
+    failed.sort();
+    failures.sort();
+    assert_eq!(failed, failures);
+}
+
+#[test]
+fn host_spans_lie_within_their_steps_and_mark_the_failures() {
+    let whole = run("medium", Scenario::LiveCompute, &SimOptions::seeded(4));
+    assert_host_spans(&whole);
+    let planned: usize = plan_of("medium", example("medium"), Scenario::LiveCompute)
+        .map(|p| p.steps.iter().map(|s| s.hosts.len()).sum())
+        .unwrap_or(0);
+    assert_eq!(whole.hosts.len(), planned, "every host of every step");
+    for fault in ["step:nova-computes.b0*.upgrade@0.2", "host:cmp007@0"] {
+        let options = SimOptions {
+            faults: vec![fault.parse().expect("a fault")],
+            ..SimOptions::seeded(9)
+        };
+        let r = run("medium", Scenario::LiveCompute, &options);
+        assert_eq!(r.outcome.state, RunState::Stopped, "{fault}");
+        assert_host_spans(&r);
+    }
+}
+
 #[test]
 fn a_refused_change_such_as_a_failing_health_check_stops_the_run() {
     // Take cinder's start out of the plan: its health check then finds volume down, and the

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use stackhop_catalog::Transition;
 use stackhop_inventory::Inventory;
 use stackhop_model::CloudState;
-use stackhop_plan::{Plan, Step};
+use stackhop_plan::{Plan, Step, StepGraph, StepIx};
 
 use crate::{VerifyOptions, verify_from};
 
@@ -48,10 +48,10 @@ pub fn blocked_steps(
     position: &RunPosition<'_>,
 ) -> Vec<Blocked> {
     let mut blocked: BTreeMap<usize, Blocked> = BTreeMap::new();
-    let dependents = dependents(plan);
+    let graph = plan.graph();
     // Each round blocks at least one step, so this ends.
     loop {
-        let (rest, origin) = remaining(plan, position, &blocked);
+        let (rest, origin) = remaining(plan, &graph, position, &blocked);
         if rest.steps.is_empty() {
             break;
         }
@@ -96,7 +96,7 @@ pub fn blocked_steps(
                 continue;
             }
             blocked.entry(step).or_insert(Blocked { step, why, detail });
-            block_dependents(plan, &dependents, step, &mut blocked);
+            block_dependents(plan, &graph, step, &mut blocked);
         }
         if blocked.len() == before {
             break;
@@ -105,33 +105,15 @@ pub fn blocked_steps(
     blocked.into_values().collect()
 }
 
-fn dependents(plan: &Plan) -> Vec<Vec<usize>> {
-    let index: BTreeMap<&str, usize> = plan
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
-    let mut out = vec![Vec::new(); plan.steps.len()];
-    for (i, s) in plan.steps.iter().enumerate() {
-        for a in &s.after {
-            if let Some(&j) = index.get(a.as_str()) {
-                out[j].push(i);
-            }
-        }
-    }
-    out
-}
-
 fn block_dependents(
     plan: &Plan,
-    dependents: &[Vec<usize>],
+    graph: &StepGraph,
     from: usize,
     blocked: &mut BTreeMap<usize, Blocked>,
 ) {
     let mut stack = vec![from];
     while let Some(i) = stack.pop() {
-        for &d in &dependents[i] {
+        for d in graph.dependents(StepIx(i)).iter().map(|d| d.get()) {
             if let std::collections::btree_map::Entry::Vacant(slot) = blocked.entry(d) {
                 slot.insert(Blocked {
                     step: d,
@@ -149,6 +131,7 @@ fn block_dependents(
 /// good as complete: the steps after it wait for what it waited for.
 fn remaining(
     plan: &Plan,
+    graph: &StepGraph,
     position: &RunPosition<'_>,
     blocked: &BTreeMap<usize, Blocked>,
 ) -> (Plan, Vec<usize>) {
@@ -170,21 +153,14 @@ fn remaining(
                 .collect()
         })
         .collect();
-    let index: BTreeMap<&str, usize> = plan
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
     // What each step waits for among the steps that stay, through the ones that drop out.
     let mut waits: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
-    let order = plan.topological_order().unwrap_or_else(|| (0..n).collect());
+    let order: Vec<usize> = graph
+        .order()
+        .map_or_else(|| (0..n).collect(), |o| o.iter().map(|i| i.get()).collect());
     for &i in &order {
         let mut set = BTreeSet::new();
-        for a in &plan.steps[i].after {
-            let Some(&j) = index.get(a.as_str()) else {
-                continue;
-            };
+        for j in graph.deps(StepIx(i)).iter().map(|d| d.get()) {
             if hosts_left[j].is_empty() {
                 set.extend(waits[j].iter().copied());
             } else {

@@ -75,25 +75,8 @@ pub(crate) fn blocks(steps: &[StepInfo<'_>]) -> Vec<Vec<usize>> {
     }
     let words = n.div_ceil(64);
     // Steps are not necessarily listed in run order: take a topological order first.
-    let mut waiting: Vec<usize> = steps.iter().map(|s| s.after.len()).collect();
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, s) in steps.iter().enumerate() {
-        for &a in &s.after {
-            dependents[a].push(i);
-        }
-    }
-    let mut ready: std::collections::BTreeSet<usize> =
-        (0..n).filter(|&i| waiting[i] == 0).collect();
-    let mut order = Vec::with_capacity(n);
-    while let Some(i) = ready.pop_first() {
-        order.push(i);
-        for &d in &dependents[i] {
-            waiting[d] -= 1;
-            if waiting[d] == 0 {
-                ready.insert(d);
-            }
-        }
-    }
+    let deps: Vec<Vec<usize>> = steps.iter().map(|s| s.after.clone()).collect();
+    let order = stackhop_plan::topological_order(&deps).unwrap_or_default();
     let mut ancestors = vec![vec![0u64; words]; n];
     for &i in &order {
         let mut bits = vec![0u64; words];
@@ -147,14 +130,22 @@ pub(crate) fn setup<'p>(
     inventory: &Inventory,
     plan: &'p Plan,
 ) -> Result<Setup<'p>, VerifyError> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, s) in plan.steps.iter().enumerate() {
-        if index.insert(s.id.as_str(), i).is_some() {
+    let graph = plan.graph();
+    let mut ids = std::collections::HashSet::new();
+    for s in &plan.steps {
+        if !ids.insert(s.id.as_str()) {
             return Err(VerifyError::Shape(format!(
                 "two steps have the id `{}`",
                 s.id
             )));
         }
+    }
+    if let Some(&(step, k)) = graph.unknown().first() {
+        let s = &plan.steps[step.get()];
+        return Err(VerifyError::Shape(format!(
+            "step `{}` waits for `{}`, which is not a step of this plan",
+            s.id, s.after[k]
+        )));
     }
     let by_name: HashMap<&str, u32> = inventory
         .hosts
@@ -168,18 +159,12 @@ pub(crate) fn setup<'p>(
     // For every host, the steps it is part of (ascending, since steps are visited in order).
     let mut host_steps: Vec<Vec<usize>> = vec![Vec::new(); inventory.hosts.len()];
     for (i, s) in plan.steps.iter().enumerate() {
-        let mut after = Vec::with_capacity(s.after.len());
-        for a in &s.after {
-            let &j = index.get(a.as_str()).ok_or_else(|| {
-                VerifyError::Shape(format!(
-                    "step `{}` waits for `{a}`, which is not a step of this plan",
-                    s.id
-                ))
-            })?;
-            after.push(j);
-        }
+        let mut after: Vec<usize> = graph
+            .deps(stackhop_plan::StepIx(i))
+            .iter()
+            .map(|d| d.get())
+            .collect();
         after.sort_unstable();
-        after.dedup();
         if s.hosts.is_empty() {
             return Err(VerifyError::NoHosts { step: s.id.clone() });
         }
@@ -221,7 +206,7 @@ pub(crate) fn setup<'p>(
             after,
         });
     }
-    if plan.topological_order().is_none() {
+    if graph.order().is_none() {
         return Err(VerifyError::Shape(
             "the steps wait for each other in a cycle".to_owned(),
         ));

@@ -30,6 +30,9 @@ pub(crate) enum Command {
     /// Print an example inventory to start from.
     #[command(next_line_help = true)]
     Init(InitArgs),
+    /// Write an inventory from a packstack answer file or an Ansible inventory.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Pre-flight checks: what in this cloud will break or slow a scenario.
     Check(CheckArgs),
     /// Plan a scenario: the steps, their order, hosts and estimates, and why each exists.
@@ -86,6 +89,50 @@ pub(crate) struct InitArgs {
         hide_possible_values = true
     )]
     pub(crate) example: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImportCommand {
+    /// From the answer file packstack installed the cloud with (Havana or Icehouse era).
+    #[command(next_line_help = true)]
+    Packstack(ImportPackstackArgs),
+    /// From an Ansible inventory, INI or YAML (kolla-ansible and openstack-ansible groups).
+    #[command(next_line_help = true)]
+    Ansible(ImportAnsibleArgs),
+}
+
+/// What every import takes besides its file.
+#[derive(Debug, Args)]
+pub(crate) struct ImportOutputArgs {
+    /// Write the inventory to this file (never the input file) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// The cloud's name [default: the input file's name without its extension].
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportPackstackArgs {
+    /// The answer file (`packstack --gen-answer-file`, or the one `--allinone` left behind).
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) output: ImportOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportAnsibleArgs {
+    /// The inventory file: YAML when it ends in .yml, .yaml or .json or looks like YAML,
+    /// INI otherwise.
+    #[arg(value_name = "FILE", verbatim_doc_comment)]
+    pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) output: ImportOutputArgs,
+    /// The release the cloud runs, one stackhop upgrades from
+    /// [default: the newest, marked in the inventory to check]
+    #[arg(long, value_name = "RELEASE", verbatim_doc_comment)]
+    pub(crate) release: Option<String>,
 }
 
 /// Where the inventory comes from: a file, or one of the built-in examples.
@@ -160,6 +207,19 @@ pub(crate) enum ReportFormat {
     Text,
     /// The versioned JSON document (`stackhop.verify/v1`, `stackhop.simulate/v1`, ...).
     Json,
+}
+
+/// What `simulate` and `compare` print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TwinFormat {
+    /// For people: tables that fit 100 columns.
+    Text,
+    /// The versioned JSON document (`stackhop.simulate/v1`, `stackhop.compare/v1`).
+    Json,
+    /// One self-contained HTML page: timeline, downtime bands, proof, findings.
+    Html,
+    /// Chrome trace events, for Perfetto or chrome://tracing.
+    Trace,
 }
 
 /// A plan to work on: planned now from an inventory and a scenario, or read from a saved file
@@ -269,8 +329,8 @@ pub(crate) struct SimulateArgs {
     #[arg(long, value_name = "FAULT", value_parser = fault, verbatim_doc_comment)]
     pub(crate) fault: Vec<Fault>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub(crate) format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = TwinFormat::Text)]
+    pub(crate) format: TwinFormat,
 }
 
 #[derive(Debug, Args)]
@@ -289,8 +349,8 @@ pub(crate) struct CompareArgs {
     #[arg(long)]
     pub(crate) no_spare_hosts: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub(crate) format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = TwinFormat::Text)]
+    pub(crate) format: TwinFormat,
 }
 
 /// The journal's help, shared by `apply`, `resume` and `status`.

@@ -3,6 +3,9 @@
 use std::io;
 use std::process::ExitCode;
 
+use crate::exit;
+
+use stackhop_import::ImportError;
 use stackhop_inventory::Diagnostics;
 use stackhop_plan::PlanError;
 use stackhop_sim::SimError;
@@ -21,8 +24,8 @@ pub(crate) enum Outcome {
 impl From<Outcome> for ExitCode {
     fn from(outcome: Outcome) -> Self {
         match outcome {
-            Outcome::Success => ExitCode::SUCCESS,
-            Outcome::ProblemFound => ExitCode::from(1),
+            Outcome::Success => ExitCode::from(exit::SUCCESS),
+            Outcome::ProblemFound => ExitCode::from(exit::PROBLEM),
         }
     }
 }
@@ -78,6 +81,10 @@ pub(crate) enum CommandError {
         files.join(", ")
     )]
     Occupied { dir: String, files: Vec<String> },
+    /// `import`: the file has mistakes, or names what no transition starts from (exit 2);
+    /// or what was written is not an inventory, a defect (exit 3).
+    #[error(transparent)]
+    Import(ImportError),
     /// A run stopped before its end (Ctrl-C, `--step` answered no); exit code 3.
     #[error("the run stopped before its end; continue it with `{resume}`")]
     Interrupted { resume: String },
@@ -87,7 +94,7 @@ impl CommandError {
     /// 2 for bad input or usage; 1 for a refused plan (a problem found in the cloud).
     pub(crate) fn exit_code(&self) -> ExitCode {
         match self {
-            CommandError::Plan(PlanError::Refused { .. }) => ExitCode::from(1),
+            CommandError::Plan(PlanError::Refused { .. }) => ExitCode::from(exit::PROBLEM),
             CommandError::Read { .. }
             | CommandError::Write { .. }
             | CommandError::Stdout(_)
@@ -97,18 +104,22 @@ impl CommandError {
             | CommandError::Usage(_)
             | CommandError::Export(_)
             | CommandError::Occupied { .. }
-            | CommandError::Plan(_) => ExitCode::from(2),
+            | CommandError::Plan(_) => ExitCode::from(exit::BAD_INPUT),
             CommandError::Exec(e) => match e.class() {
-                stackhop_exec::ErrorClass::BadInput => ExitCode::from(2),
-                stackhop_exec::ErrorClass::CannotContinue => ExitCode::from(3),
+                stackhop_exec::ErrorClass::BadInput => ExitCode::from(exit::BAD_INPUT),
+                stackhop_exec::ErrorClass::CannotContinue => ExitCode::from(exit::CANNOT_CONTINUE),
             },
             CommandError::Verify { error, .. } => match error.as_ref() {
-                VerifyError::TooManyStates { .. } => ExitCode::from(3),
-                _ => ExitCode::from(2),
+                VerifyError::TooManyStates { .. } => ExitCode::from(exit::CANNOT_CONTINUE),
+                _ => ExitCode::from(exit::BAD_INPUT),
             },
-            CommandError::Sim(SimError::Inconsistent) => ExitCode::from(3),
-            CommandError::Sim(_) => ExitCode::from(2),
-            CommandError::Interrupted { .. } => ExitCode::from(3),
+            CommandError::Sim(SimError::Inconsistent) => ExitCode::from(exit::CANNOT_CONTINUE),
+            CommandError::Sim(_) => ExitCode::from(exit::BAD_INPUT),
+            CommandError::Interrupted { .. } => ExitCode::from(exit::CANNOT_CONTINUE),
+            CommandError::Import(ImportError::Unwritable(_)) => {
+                ExitCode::from(exit::CANNOT_CONTINUE)
+            }
+            CommandError::Import(_) => ExitCode::from(exit::BAD_INPUT),
         }
     }
 
@@ -117,9 +128,8 @@ impl CommandError {
     pub(crate) fn report(&self) {
         match self {
             CommandError::Inventory(diagnostics)
-            | CommandError::Exec(stackhop_exec::ExecError::Inventory(diagnostics)) => {
-                eprint!("{diagnostics}")
-            }
+            | CommandError::Exec(stackhop_exec::ExecError::Inventory(diagnostics))
+            | CommandError::Import(ImportError::Input(diagnostics)) => eprint!("{diagnostics}"),
             other => eprintln!("error: {other}"),
         }
     }

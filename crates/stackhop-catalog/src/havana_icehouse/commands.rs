@@ -2,7 +2,7 @@
 //! `database-upgrades.md`, the per-project pages; openstack-utils 2014.1-3).
 
 use stackhop_inventory::{Inventory, Network};
-use stackhop_model::{Action, MoveMode};
+use stackhop_model::{Action, MoveMode, Services};
 
 use super::keys;
 use super::services;
@@ -27,9 +27,11 @@ fn quote(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn service_cmd(verb: &str, service: &str) -> String {
-    match service {
-        "all" => format!("openstack-service {verb}"),
+fn service_cmd(verb: &str, service: &Services) -> String {
+    let Services::Named(name) = service else {
+        return format!("openstack-service {verb}");
+    };
+    match name.as_str() {
         "httpd" => format!("service httpd {verb}"),
         name if services::project_of(name).is_some() => format!("service {name} {verb}"),
         project => format!("openstack-service {verb} {project}"),

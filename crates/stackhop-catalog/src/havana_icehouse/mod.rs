@@ -60,6 +60,11 @@ impl Transition for HavanaIcehouse {
         "havana-icehouse/rdo@1"
     }
 
+    fn assumed_os(&self) -> &'static str {
+        // reference §4: the RHEL procedure assumes RHEL 6.5 or a derivative on every node.
+        "centos-6.5"
+    }
+
     fn service_names(&self) -> Vec<&'static str> {
         services::SERVICES.iter().map(|s| s.name).collect()
     }

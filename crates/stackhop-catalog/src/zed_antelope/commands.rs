@@ -8,7 +8,7 @@
 //! the lab builds.
 
 use stackhop_inventory::Inventory;
-use stackhop_model::{Action, MoveMode};
+use stackhop_model::{Action, MoveMode, Services};
 
 use super::keys;
 use super::paths::Paths;
@@ -74,8 +74,8 @@ impl Manager<'_> {
 
     /// A verb on a service, a project, or `all` (every project of this transition that has
     /// programs on the host; never the database or the message bus).
-    fn verb(&self, verb: &str, target: &str) -> Vec<String> {
-        if target == "all" {
+    fn verb(&self, verb: &str, target: &Services) -> Vec<String> {
+        let Services::Named(target) = target else {
             return services::PROJECTS
                 .iter()
                 .map(|p| {
@@ -86,7 +86,7 @@ impl Manager<'_> {
                     )
                 })
                 .collect();
-        }
+        };
         match services::project_of(target) {
             Some(project) => vec![self.command(verb, project, Some(target))],
             None => vec![self.command(verb, target, None)],
@@ -154,10 +154,11 @@ pub(crate) fn render_with(
         Action::StopService { service, permanent } => {
             let mut cmds = manager.verb("stop", service);
             if *permanent {
+                let name = service.as_str();
                 cmds.push(format!(
                     "rm -f {}",
-                    services::project_of(service)
-                        .map_or_else(|| paths.current(service), |p| paths.current(p))
+                    services::project_of(name)
+                        .map_or_else(|| paths.current(name), |p| paths.current(p))
                 ));
             }
             Rendered::each(cmds)

@@ -15,7 +15,7 @@
 //! gone for only part of it.
 
 use stackhop_inventory::Inventory;
-use stackhop_model::Action;
+use stackhop_model::{Action, Services};
 
 use crate::durations::{DurationModel, Estimate, Parameter};
 
@@ -202,8 +202,11 @@ fn thousands(n: Option<u64>) -> f64 {
     n.unwrap_or(0) as f64 / 1_000.0
 }
 
-fn is_nova(target: &str) -> bool {
-    target == "nova" || target.starts_with("nova-") || target == "all"
+fn is_nova(target: &Services) -> bool {
+    match target {
+        Services::All => true,
+        Services::Named(name) => name == "nova" || name.starts_with("nova-"),
+    }
 }
 
 pub(crate) fn estimate(model: &DurationModel, action: &Action, inventory: &Inventory) -> Estimate {
@@ -219,7 +222,7 @@ pub(crate) fn estimate(model: &DurationModel, action: &Action, inventory: &Inven
         once_s: s,
         fanout,
     };
-    let by_project = |target: &str, nova: &str, other: &str| {
+    let by_project = |target: &Services, nova: &str, other: &str| {
         per_host(model.get(if is_nova(target) { nova } else { other }))
     };
     match action {

@@ -63,6 +63,11 @@ impl Transition for ZedAntelope {
         "zed-2023.1/debian-venv@1"
     }
 
+    fn assumed_os(&self) -> &'static str {
+        // the profile takes Zed from Debian bookworm's packages.
+        "debian-12"
+    }
+
     fn service_names(&self) -> Vec<&'static str> {
         services::SERVICES.iter().map(|s| s.name).collect()
     }

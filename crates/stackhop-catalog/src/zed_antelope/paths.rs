@@ -15,6 +15,8 @@ pub(crate) struct Paths {
     pub(crate) host_root: String,
     /// Holds `venvs/`, `releases/` and `current/`.
     pub(crate) deploy_root: String,
+    /// The config `supervisorctl -c` reads. May hold `{host}`: in the lab every host runs its
+    /// own supervisord, and the hosts share one machine's files.
     pub(crate) supervisor_conf: String,
     /// Admin credentials to source before API calls.
     pub(crate) admin_rc: String,

@@ -137,7 +137,8 @@ fn commands(action: &Action, manager: ServiceManager) -> Vec<String> {
 #[test]
 fn commands_follow_the_lab_layout() {
     let sv = ServiceManager::Supervisor;
-    let s = "supervisorctl -c /opt/stackhop-lab/supervisord.conf";
+    // each lab host runs its own supervisord: `{host}` in `supervisor_conf` is the step's host
+    let s = "supervisorctl -c /opt/stackhop-lab/hosts/{host}/etc/supervisor/supervisord.conf";
     let stop = Action::StopService {
         service: "nova".into(),
         permanent: false,
@@ -183,7 +184,7 @@ fn commands_follow_the_lab_layout() {
     );
     let everything = commands(
         &Action::StartService {
-            service: "all".into(),
+            service: stackhop_model::Services::All,
         },
         sv,
     );

@@ -24,9 +24,10 @@ pub(crate) struct Run {
     /// Environment variables handed to the command, each an Ansible variable's name.
     pub(crate) environment: BTreeMap<String, String>,
     pub(crate) no_log: bool,
-    /// Which play, and which of its batches, ran it.
+    /// Which play, which of its batches and which of its tasks ran it.
     pub(crate) play: usize,
     pub(crate) batch: usize,
+    pub(crate) task: usize,
 }
 
 pub(crate) struct Inventory {
@@ -169,15 +170,16 @@ pub(crate) fn run(playbook: &Node, inventory: &Inventory) -> Vec<Run> {
         }
         let tasks = play.get("tasks").expect("tasks").items();
         for (b, batch) in batches(&hosts, play.get("serial")).iter().enumerate() {
-            for task in tasks {
-                run_task(task, batch, p, b, &mut runs);
+            for (t, task) in tasks.iter().enumerate() {
+                run_task(task, batch, (p, b, t), &mut runs);
             }
         }
     }
     runs
 }
 
-fn run_task(task: &Node, batch: &[String], play: usize, b: usize, runs: &mut Vec<Run>) {
+fn run_task(task: &Node, batch: &[String], at: (usize, usize, usize), runs: &mut Vec<Run>) {
+    let (play, b, t) = at;
     let name = task.get("name").and_then(Node::text).expect("task name");
     for key in task.keys() {
         assert!(TASK_KEYS.contains(&key), "task {name}: unknown key {key}");
@@ -229,6 +231,7 @@ fn run_task(task: &Node, batch: &[String], play: usize, b: usize, runs: &mut Vec
         no_log,
         play,
         batch: b,
+        task: t,
     };
     if task.get("ansible.builtin.pause").is_some() {
         assert!(once, "{name}: a confirmation is asked once");

@@ -3,7 +3,7 @@
 
 use stackhop_catalog::{Citation, ProjectStyle, title};
 use stackhop_inventory::Role;
-use stackhop_model::{Action, RuleBook};
+use stackhop_model::{Action, RuleBook, Services};
 
 use super::common::{self, all_capabilities};
 use crate::builder::Builder;
@@ -21,7 +21,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         "stop",
         "stop.all",
         Action::StopService {
-            service: "all".to_owned(),
+            service: Services::All,
             permanent: false,
         },
         &all,
@@ -106,7 +106,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             "start",
             id,
             Action::StartService {
-                service: "all".to_owned(),
+                service: Services::All,
             },
             hosts,
             why,
@@ -122,7 +122,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
                 "start",
                 &format!("start.restart.{service}"),
                 Action::RestartService {
-                    service: (*service).to_owned(),
+                    service: Services::named(*service),
                 },
                 &on,
                 &format!(

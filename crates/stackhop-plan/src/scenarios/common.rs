@@ -4,7 +4,7 @@
 use stackhop_catalog::{
     Citation, ConfigChange, ConfigOp, EventLink, ProjectProcedure, ProjectStyle,
 };
-use stackhop_model::{Action, CAPABILITIES, RuleBook};
+use stackhop_model::{Action, CAPABILITIES, RuleBook, Services};
 
 use crate::builder::{Builder, Spec, spec};
 
@@ -304,7 +304,7 @@ pub(crate) fn unit(
                 p,
                 &format!("{p}.restart.{service}"),
                 Action::RestartService {
-                    service: (*service).to_owned(),
+                    service: Services::named(*service),
                 },
                 &on,
                 &why(&format!("load the new {p} code and settings")),
@@ -319,7 +319,7 @@ pub(crate) fn unit(
         p,
         &format!("{p}.stop"),
         Action::StopService {
-            service: p.to_owned(),
+            service: Services::named(p),
             permanent: false,
         },
         &hosts,
@@ -395,7 +395,7 @@ pub(crate) fn unit(
             spec(
                 format!("{p}.start{label}"),
                 Action::StartService {
-                    service: p.to_owned(),
+                    service: Services::named(p),
                 },
                 group,
                 reason,
@@ -450,7 +450,7 @@ pub(crate) fn enable_events(
         phase,
         &format!("{phase}.restart.{}", link.sender_service),
         Action::RestartService {
-            service: link.sender_service.to_owned(),
+            service: Services::named(link.sender_service),
         },
         &on,
         &format!(
@@ -545,7 +545,7 @@ pub(crate) fn finish(b: &mut Builder<'_>, rules: &RuleBook, hosts: &[usize], res
             specs.push(spec(
                 format!("finish.restart.{label}"),
                 Action::RestartService {
-                    service: service.to_owned(),
+                    service: Services::named(service),
                 },
                 g,
                 format!(

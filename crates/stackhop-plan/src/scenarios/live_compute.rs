@@ -3,7 +3,7 @@
 //! unpin (reference §1 upgrade-4.md, §2, §3).
 
 use stackhop_catalog::{Citation, ConfigChange, title};
-use stackhop_model::{Action, RuleBook};
+use stackhop_model::{Action, RuleBook, Services};
 
 use super::common::{self, Events};
 use crate::builder::{Builder, spec};
@@ -60,7 +60,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         phase,
         &format!("{phase}.stop"),
         Action::StopService {
-            service: p.to_owned(),
+            service: Services::named(p),
             permanent: false,
         },
         &control,
@@ -103,7 +103,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         phase,
         &format!("{phase}.start"),
         Action::StartService {
-            service: p.to_owned(),
+            service: Services::named(p),
         },
         &control,
         &format!(
@@ -170,7 +170,7 @@ fn restart(b: &mut Builder<'_>, phase: &str, hosts: &[usize], why: &str) {
         phase,
         &format!("{phase}.restart"),
         Action::RestartService {
-            service: nova.to_owned(),
+            service: Services::named(nova),
         },
         hosts,
         why,
@@ -238,7 +238,7 @@ fn rolling(
             spec(
                 id("stop"),
                 Action::StopService {
-                    service: p.to_owned(),
+                    service: Services::named(p),
                     permanent: false,
                 },
                 hosts.clone(),
@@ -273,7 +273,7 @@ fn rolling(
             spec(
                 id("start"),
                 Action::StartService {
-                    service: p.to_owned(),
+                    service: Services::named(p),
                 },
                 hosts.clone(),
                 "start the batch on the new release; the conductor already runs it",

@@ -3,7 +3,7 @@
 //! into the new Nova; the old Nova retired (reference §1 upgrade-3.md, parallel-nova.md).
 
 use stackhop_catalog::{Citation, ConfigChange, HostSelector};
-use stackhop_model::{Action, RuleBook};
+use stackhop_model::{Action, RuleBook, Services};
 
 use super::common::{self, Events};
 use super::live_compute::batches;
@@ -114,7 +114,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         spec(
             format!("{phase}.start.controller"),
             Action::StartService {
-                service: "all".to_owned(),
+                service: Services::All,
             },
             vec![new_controller],
             format!("start the new {project}'s control plane"),
@@ -126,7 +126,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             spec(
                 format!("{phase}.start.computes"),
                 Action::StartService {
-                    service: "all".to_owned(),
+                    service: Services::All,
                 },
                 new_computes.clone(),
                 format!("start the new {project}'s computes once their conductor runs"),
@@ -193,7 +193,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
             spec(
                 id("start"),
                 Action::StartService {
-                    service: "all".to_owned(),
+                    service: Services::All,
                 },
                 hosts.clone(),
                 format!("the reinstalled compute joins the new {project}"),
@@ -235,7 +235,7 @@ pub(crate) fn plan(b: &mut Builder<'_>, rules: &RuleBook) {
         phase,
         "retire.stop",
         Action::StopService {
-            service: p.to_owned(),
+            service: Services::named(p),
             permanent: true,
         },
         &control,

@@ -154,14 +154,14 @@ pub fn set(file: &str, section: &str, key: &str, value: &str) -> Action {
 
 pub fn stop(service: &str) -> Action {
     Action::StopService {
-        service: service.to_owned(),
+        service: service.into(),
         permanent: false,
     }
 }
 
 pub fn start(service: &str) -> Action {
     Action::StartService {
-        service: service.to_owned(),
+        service: service.into(),
     }
 }
 
@@ -288,7 +288,7 @@ pub fn all_at_once_by_hand(inventory: &Inventory) -> Plan {
         "start.restart.httpd",
         "start",
         Action::RestartService {
-            service: "httpd".to_owned(),
+            service: "httpd".into(),
         },
         &httpd,
     );

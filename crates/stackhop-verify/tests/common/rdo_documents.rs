@@ -252,7 +252,7 @@ pub fn plan(inventory: &Inventory) -> Plan {
         "horizon.restart",
         "horizon",
         Action::RestartService {
-            service: "httpd".to_owned(),
+            service: "httpd".into(),
         },
         &httpd,
         &["service httpd restart"],
@@ -364,7 +364,7 @@ pub fn plan(inventory: &Inventory) -> Plan {
         "neutron.restart",
         "neutron",
         Action::RestartService {
-            service: "neutron-server".to_owned(),
+            service: "neutron-server".into(),
         },
         &server,
         &["openstack-service restart neutron"],
@@ -470,7 +470,7 @@ pub fn plan(inventory: &Inventory) -> Plan {
         "unpin.restart",
         "unpin",
         Action::RestartService {
-            service: "nova".to_owned(),
+            service: "nova".into(),
         },
         &nova_hosts,
         &["openstack-service restart nova"],
@@ -490,7 +490,7 @@ pub fn plan(inventory: &Inventory) -> Plan {
         "final.restart-compute",
         "final",
         Action::RestartService {
-            service: "openstack-nova-compute".to_owned(),
+            service: "openstack-nova-compute".into(),
         },
         &cmp,
         &["service openstack-nova-compute restart"],

@@ -13,7 +13,7 @@
 
 use std::io::IsTerminal;
 
-use stackhop_exec::{ExecOptions, PreparedPlan, RunNotes, Session, TargetKind, dry_run};
+use stackhop_exec::{ExecOptions, PreparedPlan, RunNotes, Session, TargetKind};
 use stackhop_plan::Plan;
 
 use crate::cli::{ApplyArgs, CheckFormat, TargetArg};
@@ -37,7 +37,8 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
     let plan = sourced.plan;
     if args.dry_run {
         let prepared = PreparedPlan::new(plan).map_err(CommandError::Exec)?;
-        print(&dry_run(&prepared))?;
+        let idempotent: Vec<bool> = prepared.steps.iter().map(|s| s.idempotent).collect();
+        print(&stackhop_report::dry_run_text(&prepared.plan, &idempotent))?;
         return Ok(Outcome::Success);
     }
     let target = match args.target {
@@ -178,7 +179,7 @@ fn describe(plan: &Plan, target: TargetKind, args: &ApplyArgs) -> String {
         plan.steps.len(),
         phases.len(),
         hosts.len(),
-        stackhop_exec::fmt_duration_ms(plan.estimate_s * 1000),
+        stackhop_report::duration_ms(plan.estimate_s * 1000),
         phase_list.join(", "),
         args.journal.display()
     )

@@ -5,6 +5,7 @@ mod apply;
 mod check;
 mod compare;
 mod export;
+mod import;
 mod init;
 mod plan;
 mod progress;
@@ -18,7 +19,7 @@ use stackhop_catalog::Scenario;
 use stackhop_plan::{Plan, PlanError};
 
 use crate::cli::{
-    CheckFormat, Command, ExportCommand, InventoryArgs, PlanSourceArgs, ReportFormat,
+    CheckFormat, Command, ExportCommand, InventoryArgs, PlanSourceArgs, ReportFormat, TwinFormat,
 };
 use crate::error::{CommandError, Outcome};
 use crate::inventory::Loaded;
@@ -29,6 +30,7 @@ use crate::plan_file::SavedPlan;
 pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
     match command {
         Command::Init(args) => init::run(&args),
+        Command::Import(command) => import::run(&command),
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Verify(args) => verify::run(&args),
@@ -77,6 +79,26 @@ fn findings_format(format: ReportFormat) -> CheckFormat {
         ReportFormat::Text => CheckFormat::Text,
         ReportFormat::Json => CheckFormat::Json,
     }
+}
+
+/// How findings print for `simulate` and `compare`: as JSON with `--format json`, otherwise
+/// as text (a page or a trace of a scenario that could not be planned would be empty).
+fn twin_findings_format(format: TwinFormat) -> CheckFormat {
+    match format {
+        TwinFormat::Json => CheckFormat::Json,
+        TwinFormat::Text | TwinFormat::Html | TwinFormat::Trace => CheckFormat::Text,
+    }
+}
+
+/// Values to mask wherever a report shows a command. The catalog marks no value secret yet;
+/// when it does (passwords in an inventory for the SSH target), they are gathered here.
+fn secrets(_loaded: &Loaded) -> Vec<String> {
+    Vec::new()
+}
+
+/// The verifier's report for a page, or why there is none.
+fn verify_for_page(loaded: &Loaded, plan: &Plan) -> Result<stackhop_verify::VerifyReport, String> {
+    stackhop_verify::verify(loaded.transition, &loaded.inventory, plan).map_err(|e| e.to_string())
 }
 
 /// A plan and where it came from.

@@ -5,13 +5,11 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use stackhop_exec::{
-    Event, ExecOptions, RunReport, RunState, Session, StepOutcome, StopRequest, execute,
-    fmt_duration_ms, resume_command,
+    Event, ExecOptions, RunState, Session, StepOutcome, StopRequest, execute, resume_command,
 };
 use tokio::sync::{mpsc, watch};
 
@@ -53,7 +51,9 @@ pub(crate) fn drive(session: Session, options: ExecOptions) -> Result<Outcome, C
     // A question left unanswered holds a blocking read of standard input: do not wait for it.
     runtime.shutdown_background();
     let report = result.map_err(CommandError::Exec)?;
-    print(&summary(&report, &journal))?;
+    print(&stackhop_report::run_summary_text(
+        &report.summary(&journal),
+    ))?;
     match report.state {
         RunState::Succeeded => Ok(Outcome::Success),
         RunState::Failed => Ok(Outcome::ProblemFound),
@@ -61,117 +61,6 @@ pub(crate) fn drive(session: Session, options: ExecOptions) -> Result<Outcome, C
             resume: resume_command(&journal),
         }),
     }
-}
-
-/// The end-of-run summary: duration, downtime observed, steps and hosts by state, the failure.
-pub(crate) fn summary(report: &RunReport, journal: &Path) -> String {
-    let mut out = String::new();
-    let real = fmt_duration_ms(u64::try_from(report.real.as_millis()).unwrap_or(u64::MAX));
-    let simulated = if report.target == "sim" {
-        format!(
-            " (simulated {} on the twin)",
-            fmt_duration_ms(
-                report
-                    .virtual_end_ms
-                    .saturating_sub(report.virtual_start_ms)
-            )
-        )
-    } else {
-        String::new()
-    };
-    out.push_str(&format!(
-        "\nrun {} {} in {real}{simulated}{}\n",
-        report.run_id,
-        report.state.as_str(),
-        report.notes.caveat()
-    ));
-    out.push_str(&format!(
-        "steps: {} succeeded, {} failed, {} unfinished, {} not started (of {})\n",
-        report.steps_succeeded,
-        report.steps_failed,
-        report.steps_incomplete,
-        report.steps_not_started,
-        report.steps_total
-    ));
-    out.push_str(&format!(
-        "hosts: {} succeeded, {} failed, {} left out ({} run now)\n",
-        report.hosts_succeeded, report.hosts_failed, report.hosts_skipped, report.host_jobs_run
-    ));
-    if !report.tolerated.is_empty() {
-        let list: Vec<String> = report
-            .tolerated
-            .iter()
-            .map(|(step, host)| format!("{host} ({step})"))
-            .collect();
-        out.push_str(&format!(
-            "tolerated by --max-fail, left out of later steps: {}\n",
-            list.join(", ")
-        ));
-    }
-    if !report.blocked.is_empty() {
-        out.push_str(&format!(
-            "blocked: without {} these steps would break the cloud, so they did not run:\n",
-            stackhop_catalog::collapse_hosts(&report.left_out)
-        ));
-        for (step, why) in report
-            .blocked
-            .iter()
-            .filter(|(_, w)| !w.starts_with("waits for "))
-        {
-            out.push_str(&format!("  {step}: {why}\n"));
-        }
-        let waiting = report
-            .blocked
-            .iter()
-            .filter(|(_, w)| w.starts_with("waits for "))
-            .count();
-        if waiting > 0 {
-            out.push_str(&format!("  and {waiting} step(s) after them\n"));
-        }
-        out.push_str(&format!(
-            "  bring the hosts back and retry them with `{} --max-fail 0`\n",
-            resume_command(journal)
-        ));
-    }
-    if !report.downtime.is_empty() {
-        out.push_str("capability downtime observed (simulated time):\n");
-        for d in &report.downtime {
-            let windows = match d.windows {
-                0 => String::new(),
-                1 => "  in 1 window".to_owned(),
-                n => format!("  in {n} windows"),
-            };
-            let end = if d.down_at_end { "  (still down)" } else { "" };
-            let down = if d.down_ms == 0 {
-                "none".to_owned()
-            } else {
-                fmt_duration_ms(d.down_ms)
-            };
-            out.push_str(&format!("  {:<12} {down:>8}{windows}{end}\n", d.capability));
-        }
-    }
-    if let Some(f) = &report.failure {
-        out.push_str(&format!(
-            "failed: {} on {} ({})\n",
-            f.step,
-            f.host,
-            f.exit_code
-                .map_or_else(|| "no exit code".to_owned(), |c| format!("exit {c}"))
-        ));
-        let lines: Vec<&str> = f.output.lines().collect();
-        for line in &lines[lines.len().saturating_sub(20)..] {
-            out.push_str(&format!("  | {line}\n"));
-        }
-    }
-    out.push_str(&format!(
-        "journal: {}  (`stackhop status --journal {}`)\n",
-        journal.display(),
-        journal.display()
-    ));
-    if matches!(report.state, RunState::Failed | RunState::Interrupted) {
-        out.push_str(&format!("resume with: {}\n", resume_command(journal)));
-    }
-    out
 }
 
 /// What the bars and lines need to remember.
@@ -254,7 +143,7 @@ impl Ui {
 
     fn when(&self, at_ms: u64) -> String {
         if self.sim {
-            format!("  at {}", fmt_duration_ms(at_ms))
+            format!("  at {}", stackhop_report::duration_ms(at_ms))
         } else {
             String::new()
         }
@@ -383,7 +272,10 @@ impl Ui {
                     if let Some(bar) = &self.overall {
                         bar.set_position(self.steps_done as u64);
                         if self.sim {
-                            bar.set_message(format!("simulated {}", fmt_duration_ms(at_ms)));
+                            bar.set_message(format!(
+                                "simulated {}",
+                                stackhop_report::duration_ms(at_ms)
+                            ));
                         }
                     }
                     if self.current_phase.as_deref() == Some(phase.as_str())

@@ -12,8 +12,8 @@ use crate::output::print;
 pub(crate) fn run(args: &StatusArgs) -> Result<Outcome, CommandError> {
     let report = load_status(&args.journal).map_err(CommandError::Exec)?;
     print(&match args.format {
-        StatusFormat::Text => report.to_text(),
-        StatusFormat::Json => report.to_json(),
+        StatusFormat::Text => stackhop_report::status_text(&report.doc()),
+        StatusFormat::Json => stackhop_report::status_json(&report.doc()),
     })?;
     Ok(if report.state == RunState::Failed {
         Outcome::ProblemFound

@@ -11,6 +11,17 @@ pub(crate) const SCENARIOS: [&str; 4] = [
     "live-compute",
 ];
 
+/// A simulation of `medium` whose nova database sync fails: the run stops part way.
+pub(crate) const MEDIUM_NOVA_SYNC_FAILS: [&str; 7] = [
+    "simulate",
+    "--example",
+    "medium",
+    "-s",
+    "service-by-service",
+    "--fault",
+    "step:nova.sync",
+];
+
 /// Runs `stackhop COMMAND --example small -s SCENARIO` for each scenario, asserts the exit code
 /// (`small` has no spare host, so its check refuses parallel-compute: 1; the others 0) and hands
 /// each run to `check`, e.g. to hold it in a snapshot.

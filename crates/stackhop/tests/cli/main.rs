@@ -7,15 +7,19 @@
 //! (`INSTA_UPDATE=always cargo test -p stackhop --test cli`, then review the diff).
 
 mod apply;
+mod browser;
 mod check;
 mod common;
 mod compare;
+mod dom;
 mod errors;
 mod export;
 mod findings;
+mod import;
 mod init;
 mod kill;
 mod plan;
+mod report;
 mod safety;
 mod simulate;
 mod verify;

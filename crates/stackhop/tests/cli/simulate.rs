@@ -1,6 +1,6 @@
 //! `stackhop simulate`: the timeline and downtime of a plan on the digital twin, with faults.
 
-use crate::common::{SCENARIOS, json, stackhop};
+use crate::common::{MEDIUM_NOVA_SYNC_FAILS, SCENARIOS, json, stackhop};
 
 #[test]
 fn simulate_medium_text_for_each_scenario() {
@@ -78,16 +78,7 @@ fn the_same_seed_gives_byte_identical_output_and_another_seed_differs() {
 
 #[test]
 fn a_failing_step_stops_the_run_and_says_what_remains_and_that_it_is_safe() {
-    let args = [
-        "simulate",
-        "--example",
-        "medium",
-        "-s",
-        "service-by-service",
-        "--fault",
-        "step:nova.sync",
-    ];
-    let run = stackhop(args);
+    let run = stackhop(MEDIUM_NOVA_SYNC_FAILS);
     run.assert_code(1);
     assert!(
         run.stdout
@@ -97,7 +88,7 @@ fn a_failing_step_stops_the_run_and_says_what_remains_and_that_it_is_safe() {
     assert!(run.stdout.contains("remaining:     19 steps never started"));
     insta::assert_snapshot!("medium_service-by-service_nova_sync_fails", run.report());
 
-    let run = stackhop(args.iter().chain(&["--format", "json"]));
+    let run = stackhop(MEDIUM_NOVA_SYNC_FAILS.iter().chain(&["--format", "json"]));
     run.assert_code(1);
     let value = json(&run);
     assert_eq!(value["outcome"]["state"], "stopped");

@@ -1,0 +1,159 @@
+//! `local`: a step's commands for one host with `sh -c` on this machine, one host's commands at
+//! a time, each command in a process group of its own that names the journal in its
+//! environment (`STACKHOP_JOURNAL`), so that `resume` can find what a killed run left running.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use stackhop_plan::Step;
+use tokio::io::AsyncReadExt;
+
+use super::{JobCtx, Outcome, Target, lock};
+
+/// `local`: waits for the host's earlier command to end (one command at a time on a host);
+/// nothing to wait for on other targets.
+pub(super) async fn host_guard(
+    ctx: &JobCtx,
+    step: &Step,
+    host: &str,
+) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+    let Target::Local { host_locks, .. } = &ctx.target else {
+        return None;
+    };
+    let name = step.runs_on.clone().unwrap_or_else(|| host.to_owned());
+    let host_lock = lock(host_locks).entry(name).or_default().clone();
+    Some(host_lock.lock_owned().await)
+}
+
+/// Runs the step for one host, or takes the operator's answer for a manual step.
+pub(super) async fn run(
+    step: &Step,
+    host: &str,
+    journal: &str,
+    manual_ok: Option<bool>,
+    clock: &crate::clock::Clock,
+) -> Outcome {
+    let (ok, exit_code, output) = match manual_ok {
+        Some(true) => (true, None, "confirmed by the operator".to_owned()),
+        Some(false) => (
+            false,
+            None,
+            "manual step: the operator did not confirm it (it needs a terminal)".to_owned(),
+        ),
+        None => run_commands(step, host, journal).await,
+    };
+    Outcome {
+        ok,
+        exit_code,
+        output,
+        changes: Vec::new(),
+        cloud: None,
+        at_ms: clock.now_ms(),
+    }
+}
+
+/// Runs the step's commands for one host with `sh -c`, stopping at the first that fails.
+/// Answers success, the failing exit code, and the combined output (with each command).
+async fn run_commands(step: &Step, host: &str, journal: &str) -> (bool, Option<i32>, String) {
+    let mut output = String::new();
+    for command in &step.commands {
+        let command = command.replace("{host}", host);
+        output.push_str(&format!("$ {command}\n"));
+        let child = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec 2>&1\n{command}"))
+            .env(crate::orphans::STEP_VAR, &step.id)
+            .env(crate::orphans::HOST_VAR, host)
+            .env(crate::orphans::JOURNAL_VAR, journal)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            // Its own process group: the operator's Ctrl-C reaches stackhop, which lets
+            // running steps finish, not the commands themselves.
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn();
+        let mut child = match child {
+            Ok(c) => c,
+            Err(e) => {
+                output.push_str(&format!("cannot start sh: {e}\n"));
+                return (false, None, output);
+            }
+        };
+        // Stopping now (a second Ctrl-C) drops this job: take the command's whole group down.
+        let group = child.id().map(|pid| GroupGuard { pid, done: false });
+        let buf: Arc<Mutex<Vec<u8>>> = Arc::default();
+        let reader = child.stdout.take().map(|stdout| {
+            let buf = buf.clone();
+            tokio::spawn(read_tail(stdout, buf))
+        });
+        let status = child.wait().await;
+        if let Some(mut g) = group {
+            g.done = true;
+        }
+        // A daemon the command started may hold the output open: do not wait for it long.
+        if let Some(reader) = reader
+            && tokio::time::timeout(std::time::Duration::from_secs(2), reader)
+                .await
+                .is_err()
+        {
+            output.push_str("(the output stays open, held by a background process)\n");
+        }
+        output.push_str(&String::from_utf8_lossy(&lock(&buf)));
+        match status {
+            Ok(status) if status.success() => {}
+            Ok(status) => {
+                let code = status.code();
+                output.push_str(&format!(
+                    "\n{}\n",
+                    code.map_or_else(
+                        || "killed by a signal".to_owned(),
+                        |c| format!("exit status {c}")
+                    )
+                ));
+                return (false, code.or(Some(-1)), output);
+            }
+            Err(e) => {
+                output.push_str(&format!("cannot wait for sh: {e}\n"));
+                return (false, None, output);
+            }
+        }
+    }
+    (true, Some(0), output)
+}
+
+/// Reads a command's output to its end, keeping only the tail the journal will.
+async fn read_tail(mut stdout: tokio::process::ChildStdout, buf: Arc<Mutex<Vec<u8>>>) {
+    let mut chunk = [0u8; 8192];
+    loop {
+        match stdout.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let mut buf = lock(&buf);
+                buf.extend_from_slice(&chunk[..n]);
+                if buf.len() > 4 * crate::journal::OUTPUT_TAIL_BYTES {
+                    let cut = buf.len() - 2 * crate::journal::OUTPUT_TAIL_BYTES;
+                    buf.drain(..cut);
+                }
+            }
+        }
+    }
+}
+
+/// Kills a command's process group if the job is dropped before the command ended.
+struct GroupGuard {
+    pid: u32,
+    done: bool,
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if !self.done {
+            // No `unsafe` here (`killpg`): the `kill` utility signals a group given `-PGID`.
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.pid)])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
