@@ -73,7 +73,8 @@ stage "venv"
 # shellcheck source=crates/stackhop-export/ansible/venv.sh
 source "$EXPORT_TOOLS/venv.sh"
 ansible_venv "${STACKHOP_ANSIBLE_VENV:-$TARGET_DIR/ansible-venv}" "$WORK"
-export ANSIBLE_HOME=$WORK/ansible-home ANSIBLE_NOCOLOR=1 ANSIBLE_LINT_NODEPS=1 NO_COLOR=1
+# (ANSIBLE_HOME stays root's: ssh's ControlPath under a deep work dir could pass the socket length limit)
+export ANSIBLE_NOCOLOR=1 ANSIBLE_LINT_NODEPS=1 NO_COLOR=1
 ansible-playbook --version | sed -n 1p >&2
 
 # 2. a fresh lab and its verified plan, by lab/e2e.sh's own stages
