@@ -463,11 +463,10 @@ pub(crate) enum ExportCommand {
 pub(crate) struct ExportAnsibleArgs {
     #[command(flatten)]
     pub(crate) source: PlanSourceArgs,
-    /// The directory to write into (created if needed): site.yml, inventory.yml, ansible.cfg,
-    /// and group_vars/all/ for the values the commands need.
+    /// Where to write site.yml, inventory.yml, ansible.cfg, ... (created if needed).
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
-    /// Overwrite files that are not an earlier export's, or that were edited since.
+    /// Overwrite files no earlier export wrote, or that were edited since.
     #[arg(long)]
     pub(crate) force: bool,
     /// Export the plan even if `verify` finds that it can break the cloud or leaves it unfinished.
