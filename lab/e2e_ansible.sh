@@ -95,10 +95,8 @@ log "exported: $(E2E get "$RUN/export.json" summary.plays) plays, $(E2E get "$RU
 # 4. ansible-playbook over the lab's SSH, the probe alongside
 stage "ansible-playbook (probe alongside)"
 rm -f "$RUN/probe.stop" "$RUN/probe.jsonl" "$RUN/trace.jsonl"
-lab_net=()
-grep -q -- '--lab-net' "$LAB_SRC/probe.py" && lab_net=(--lab-net "$LAB_SUBNET.0/24")
 "$SYSPY" "$LAB_SRC/probe.py" --out "$RUN/probe.jsonl" --stop-file "$RUN/probe.stop" --max-seconds 3600 \
-  "${lab_net[@]}" --api-interval "${E2E_PROBE_API:-2}" --boot-interval "${E2E_PROBE_BOOT:-15}" \
+  --lab-net "$LAB_SUBNET.0/24" --api-interval "${E2E_PROBE_API:-2}" --boot-interval "${E2E_PROBE_BOOT:-15}" \
   --name-prefix e2e-probe >"$RUN/probe.log" 2>&1 &
 PROBE_PID=$!
 log "probe started (pid $PROBE_PID); 10 s of baseline"
