@@ -2,25 +2,27 @@
 
 use stackhop_catalog::{Transition, collapse_hosts};
 use stackhop_inventory::Inventory;
-use stackhop_model::Action;
 use stackhop_plan::{Plan, Step};
-use stackhop_report::describe_action;
 
 use crate::dag::Dag;
 use crate::groups::Groups;
-use crate::jinja::{self, HostRef};
+use crate::jinja::HostRef;
 use crate::layout::{Placement, Play, RollingPlay, StepPlay};
-use crate::placeholders::{Placeholder, placeholders};
+use crate::placeholders::Placeholder;
 use crate::summary::{Rolling, Summary};
 use crate::yaml::{Doc, number_list};
 
-/// The variable a gate's or health check's result is registered in.
-const CHECK_RESULT: &str = "stackhop_check";
+mod names;
+mod serial;
+mod tasks;
+
+use names::common_pattern;
+use serial::{describe_serial, serial_for};
+use tasks::{StepRef, Task, fanout};
+
 /// `run_once`, and why ansible-lint's warning about it does not apply: every play sets the linear
 /// strategy, under which a run-once task runs once per batch, before the next task.
 const RUN_ONCE: &str = "true  # noqa: run-once[task]";
-/// The variable a manual step's confirmation is registered in.
-const CONFIRMATION: &str = "stackhop_confirmation";
 
 pub(crate) struct Writer<'a> {
     pub(crate) plan: &'a Plan,
@@ -331,216 +333,6 @@ impl<'a> Writer<'a> {
             self.doc.comment(4, &format!("why: {}", step.reason));
         }
     }
-
-    /// The tasks of one step: one per command, or a confirmation for a manual step.
-    fn tasks(&mut self, task: &Task<'_>) {
-        let step = task.step;
-        let what = describe_action(&step.action);
-        if step.manual {
-            self.manual(task, &what);
-            return;
-        }
-        let n = step.commands.len();
-        for (k, command) in step.commands.iter().enumerate() {
-            let count = if n > 1 {
-                format!(" ({}/{n})", k + 1)
-            } else {
-                String::new()
-            };
-            let name = format!("{}{count}: {what}", task.name);
-            self.command(task, &name, command);
-        }
-    }
-
-    fn command(&mut self, task: &Task<'_>, name: &str, command: &str) {
-        let step = task.step;
-        let check = matches!(
-            step.action,
-            Action::HealthCheck { .. } | Action::UpgradeCheck { .. }
-        );
-        let found = placeholders(command);
-        let module = if needs_shell(command) {
-            "ansible.builtin.shell"
-        } else {
-            "ansible.builtin.command"
-        };
-        let fanout = fanout(self.transition, self.inventory, step);
-        let d = &mut self.doc;
-        d.item_entry(4, "name", &jinja::literal(name));
-        d.open(6, module);
-        d.entry(8, "cmd", &jinja::template(command, task.host_ref));
-        task.step_vars(d);
-        if !found.is_empty() {
-            d.open(6, "environment");
-            for p in &found {
-                d.entry(8, &p.name, &format!("{{{{ {} }}}}", p.variable()));
-            }
-        }
-        task.placement(d);
-        if fanout < self.forks {
-            d.raw_entry(6, "throttle", &fanout.to_string());
-        }
-        if found.iter().any(|p| p.secret) {
-            d.raw_entry(6, "no_log", "true");
-        }
-        if check {
-            d.entry(6, "register", CHECK_RESULT);
-            d.raw_entry(6, "changed_when", "false");
-            d.entry(6, "failed_when", &format!("{CHECK_RESULT}.rc != 0"));
-        } else {
-            d.raw_entry(6, "changed_when", "true");
-        }
-        self.summary.tasks += 1;
-    }
-
-    /// A manual step: the operator does it by hand and confirms, as `stackhop apply` asks.
-    fn manual(&mut self, task: &Task<'_>, what: &str) {
-        let step = task.step;
-        // In a rolling play the prompt is the same for every batch: it names the batch's hosts as
-        // Ansible has them, and the step by the pattern of its ids.
-        let (id, hosts) = match task.steps {
-            StepRef::One(id) => (id.to_owned(), jinja::literal(&collapse_hosts(&step.hosts))),
-            StepRef::PerBatch(ids) => (
-                common_pattern(ids),
-                "the hosts of this batch, {{ ansible_play_batch | join(' ') }}".to_owned(),
-            ),
-        };
-        let mut prompt = jinja::literal(&format!(
-            "{id} is a manual step: {what}. {}\nDo it by hand on ",
-            step.reason
-        ));
-        prompt.push_str(&hosts);
-        if !step.commands.is_empty() {
-            prompt.push_str(" ({host} below is each of them):");
-            for c in &step.commands {
-                prompt.push_str("\n  $ ");
-                prompt.push_str(&jinja::literal(c));
-            }
-        }
-        prompt.push_str("\nthen type yes when it is done");
-        let d = &mut self.doc;
-        d.item_entry(
-            4,
-            "name",
-            &jinja::literal(&format!("{} (manual): {what}", task.name)),
-        );
-        d.open(6, "ansible.builtin.pause");
-        d.entry(8, "prompt", &prompt);
-        task.step_vars(d);
-        d.entry(6, "register", CONFIRMATION);
-        d.raw_entry(6, "changed_when", "false");
-        d.entry(
-            6,
-            "failed_when",
-            &format!("({CONFIRMATION}.user_input | default('')) != 'yes'"),
-        );
-        if let Some(when) = task.when {
-            d.entry(6, "when", when);
-        }
-        if let Some(host) = task.delegate.filter(|_| task.once) {
-            d.entry(6, "delegate_to", host);
-        }
-        d.raw_entry(6, "run_once", RUN_ONCE);
-        self.summary.tasks += 1;
-    }
-}
-
-/// Which step ids a task carries out.
-enum StepRef<'s> {
-    One(&'s str),
-    /// One id per batch of a rolling play, in batch order.
-    PerBatch(&'s [&'s str]),
-}
-
-struct Task<'s> {
-    name: String,
-    steps: StepRef<'s>,
-    step: &'s Step,
-    host_ref: HostRef<'s>,
-    delegate: Option<&'s str>,
-    once: bool,
-    when: Option<&'s str>,
-}
-
-impl Task<'_> {
-    fn step_vars(&self, d: &mut Doc) {
-        d.open(6, "vars");
-        match self.steps {
-            StepRef::One(id) => d.entry(8, "stackhop_step", id),
-            StepRef::PerBatch(ids) => {
-                d.open(8, "stackhop_steps");
-                for id in ids {
-                    d.item(10, id);
-                }
-            }
-        }
-    }
-
-    fn placement(&self, d: &mut Doc) {
-        if let Some(when) = self.when {
-            d.entry(6, "when", when);
-        }
-        if let Some(host) = self.delegate {
-            d.entry(6, "delegate_to", host);
-        }
-        if self.once {
-            d.raw_entry(6, "run_once", RUN_ONCE);
-        }
-    }
-}
-
-/// How many hosts of the step run at once: the catalog's fan-out.
-pub(crate) fn fanout(transition: &dyn Transition, inventory: &Inventory, step: &Step) -> u32 {
-    transition.estimate(&step.action, inventory).fanout.max(1)
-}
-
-/// Whether the command needs a shell: any character `sh` reads differently from a plain
-/// word split (pipes, redirections, expansions, globs, comments, separators).
-fn needs_shell(command: &str) -> bool {
-    let command = command.replace("{host}", "h");
-    command
-        .chars()
-        .any(|c| "|&;<>()$`\\*?[]~#!{}\n\t".contains(c))
-        || command
-            .split_whitespace()
-            .next()
-            .is_some_and(|word| word.contains('='))
-}
-
-/// The shortest `serial:` list that gives these batch sizes: Ansible takes the list's sizes in
-/// turn, repeats the last one, and lets the last batch be smaller.
-pub(crate) fn serial_for(sizes: &[usize]) -> Vec<usize> {
-    let total: usize = sizes.iter().sum();
-    (1..=sizes.len())
-        .map(|k| &sizes[..k])
-        .find(|prefix| batches_of(prefix, total) == sizes)
-        .unwrap_or(sizes)
-        .to_vec()
-}
-
-/// The batch sizes Ansible makes of `total` hosts with `serial: list`.
-pub(crate) fn batches_of(list: &[usize], total: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut left = total;
-    let mut k = 0;
-    while left > 0 {
-        let size = list[k.min(list.len() - 1)].max(1).min(left);
-        out.push(size);
-        left -= size;
-        k += 1;
-    }
-    out
-}
-
-fn describe_serial(serial: &[usize]) -> String {
-    match serial {
-        [one] => format!("{one} at a time"),
-        [first @ .., last] => {
-            let head: Vec<String> = first.iter().map(ToString::to_string).collect();
-            format!("{} first, then {last} at a time", head.join(", then "))
-        }
-        [] => String::new(),
-    }
 }
 
 fn describe_hosts(pattern: &str, hosts: &[String]) -> String {
@@ -555,96 +347,9 @@ fn count_hosts(name: &str, n: usize) -> String {
         format!("{name} ({n} hosts)")
     }
 }
-
 fn first_id(plan: &Plan, play: &StepPlay) -> String {
     play.steps
         .iter()
         .find(|(_, p)| *p == Placement::EachHost)
         .map_or_else(String::new, |(i, _)| plan.steps[*i].id.clone())
-}
-
-/// The ids with what differs between them as `*`: `nova-computes.*.stop`.
-pub(crate) fn common_pattern(ids: &[&str]) -> String {
-    let Some(first) = ids.first() else {
-        return String::new();
-    };
-    if ids.iter().all(|id| id == first) {
-        return (*first).to_owned();
-    }
-    let prefix = ids.iter().fold(first.len(), |n, id| {
-        n.min(
-            first
-                .bytes()
-                .zip(id.bytes())
-                .take_while(|(a, b)| a == b)
-                .count(),
-        )
-    });
-    let suffix = ids.iter().fold(first.len() - prefix, |n, id| {
-        n.min(
-            first
-                .bytes()
-                .rev()
-                .zip(id.bytes().rev())
-                .take_while(|(a, b)| a == b)
-                .count(),
-        )
-    });
-    let prefix = &first[..floor_char(first, prefix)];
-    let suffix = &first[ceil_char(first, first.len() - suffix)..];
-    format!("{prefix}*{suffix}")
-}
-
-fn floor_char(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{batches_of, common_pattern, needs_shell, serial_for};
-
-    #[test]
-    fn serial_reproduces_the_batches() {
-        assert_eq!(serial_for(&[1, 1, 1]), [1]);
-        assert_eq!(serial_for(&[2, 100, 100, 98]), [2, 100]);
-        assert_eq!(serial_for(&[1, 5, 5, 5, 1]), [1, 5]);
-        assert_eq!(serial_for(&[3, 2, 4]), [3, 2, 4]);
-        for sizes in [vec![1, 5, 5, 5, 1], vec![3, 2, 4], vec![7], vec![2, 2, 3]] {
-            let total = sizes.iter().sum();
-            assert_eq!(batches_of(&serial_for(&sizes), total), sizes);
-        }
-    }
-
-    #[test]
-    fn patterns_of_ids() {
-        assert_eq!(
-            common_pattern(&["nova-computes.canary.stop", "nova-computes.b01.stop"]),
-            "nova-computes.*.stop"
-        );
-        assert_eq!(common_pattern(&["a.b"]), "a.b");
-        assert_eq!(common_pattern(&["x1", "x12"]), "x1*");
-    }
-
-    #[test]
-    fn shell_only_when_needed() {
-        assert!(!needs_shell(
-            "ln -sfn /opt/r/nova-2023.1 /opt/current/nova-{host}"
-        ));
-        assert!(!needs_shell(
-            "openstack-config --set /etc/x.conf DEFAULT a \"b c\""
-        ));
-        assert!(needs_shell("supervisorctl stop 'nova-{host}:*'"));
-        assert!(needs_shell("a && b"));
-        assert!(needs_shell("echo \"$X\""));
-    }
 }
