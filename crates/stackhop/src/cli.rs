@@ -64,6 +64,9 @@ pub(crate) enum Command {
     /// Show each host's SSH key and record the ones you confirm, for `apply --target ssh`.
     #[command(next_line_help = true)]
     TrustHosts(TrustHostsArgs),
+    /// Write a verified plan as files another engine runs (an Ansible playbook).
+    #[command(subcommand)]
+    Export(ExportCommand),
 }
 
 /// A parser that accepts only the built-in example names and lists them when it refuses.
@@ -493,6 +496,32 @@ pub(crate) struct ReportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
+}
+
+/// What `export` writes.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExportCommand {
+    /// An Ansible inventory and playbook that carry out exactly the verified plan.
+    #[command(next_line_help = true)]
+    Ansible(ExportAnsibleArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportAnsibleArgs {
+    #[command(flatten)]
+    pub(crate) source: PlanSourceArgs,
+    /// Where to write site.yml, inventory.yml, ansible.cfg, ... (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Overwrite files no earlier export wrote, or that were edited since.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Export the plan even if `verify` finds that it can break the cloud or leaves it unfinished.
+    #[arg(long)]
+    pub(crate) unverified: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub(crate) format: ReportFormat,
 }
 
 #[cfg(test)]

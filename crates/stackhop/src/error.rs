@@ -71,6 +71,16 @@ pub(crate) enum CommandError {
     /// `apply`, `resume`, `status`: the journal, its lock, the run (2 or 3 by its class).
     #[error(transparent)]
     Exec(stackhop_exec::ExecError),
+    /// `export`: the plan cannot be written for the engine.
+    #[error(transparent)]
+    Export(stackhop_export::ExportError),
+    /// `export`: files of the directory that no earlier export wrote, or that were changed since.
+    #[error(
+        "refusing to overwrite in {dir}: {} (not written by `stackhop export`, or changed since); \
+         choose another --out, or pass --force to overwrite",
+        files.join(", ")
+    )]
+    Occupied { dir: String, files: Vec<String> },
     /// `import`: the file has mistakes, or names what no transition starts from (exit 2);
     /// or what was written is not an inventory, a defect (exit 3).
     #[error(transparent)]
@@ -92,6 +102,8 @@ impl CommandError {
             | CommandError::NoTransition { .. }
             | CommandError::UnknownExample { .. }
             | CommandError::Usage(_)
+            | CommandError::Export(_)
+            | CommandError::Occupied { .. }
             | CommandError::Plan(_) => ExitCode::from(exit::BAD_INPUT),
             CommandError::Exec(e) => match e.class() {
                 stackhop_exec::ErrorClass::BadInput => ExitCode::from(exit::BAD_INPUT),

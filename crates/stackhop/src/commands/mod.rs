@@ -4,6 +4,7 @@
 mod apply;
 mod check;
 mod compare;
+mod export;
 mod import;
 mod init;
 mod plan;
@@ -19,7 +20,9 @@ mod verify;
 use stackhop_catalog::Scenario;
 use stackhop_plan::{Plan, PlanError};
 
-use crate::cli::{CheckFormat, Command, InventoryArgs, PlanSourceArgs, ReportFormat, TwinFormat};
+use crate::cli::{
+    CheckFormat, Command, ExportCommand, InventoryArgs, PlanSourceArgs, ReportFormat, TwinFormat,
+};
 use crate::error::{CommandError, Outcome};
 use crate::inventory::Loaded;
 use crate::output::print;
@@ -41,6 +44,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Status(args) => status::run(&args),
         Command::Report(args) => report::run(&args),
         Command::TrustHosts(args) => trust_hosts::run(&args),
+        Command::Export(ExportCommand::Ansible(args)) => export::ansible(&args),
     }
 }
 

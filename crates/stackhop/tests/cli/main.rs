@@ -13,6 +13,7 @@ mod common;
 mod compare;
 mod dom;
 mod errors;
+mod export;
 mod findings;
 mod import;
 mod init;
