@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use stackhop_model::CAPABILITIES;
-use stackhop_verify::{VerifyReport, ViolationReport};
+use stackhop_verify::{Limit, Search, VerifyReport, ViolationReport};
 
 use crate::text::{MAX_WIDTH, lines_to_text, thousands, wrap, wrap_list};
 
@@ -54,6 +54,10 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
         "yes, no reachable state breaks a hard invariant, whatever the order of the steps and \
          wherever the run stops"
             .to_owned()
+    } else if report.violations.is_empty() {
+        "NOT PROVEN, the exploration stopped before it was complete and found nothing wrong in \
+         the states it explored"
+            .to_owned()
     } else {
         let n = report.violations.len();
         format!(
@@ -64,6 +68,8 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
     lines.extend(wrap(&verdict, MAX_WIDTH, "verified: ", "          "));
     let finished = if report.goal_reached {
         "yes, every run that completes all steps ends in the finished upgrade".to_owned()
+    } else if !report.complete {
+        "not known, the exploration stopped before every run was explored".to_owned()
     } else {
         format!("NO, {}", report.unmet_goals.join("; "))
     };
@@ -76,6 +82,9 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
         report.block_classes
     );
     lines.extend(wrap(&explored, MAX_WIDTH, "states:   ", "          "));
+    if !report.complete {
+        incomplete_lines(report, &mut lines);
+    }
     if let Some(elapsed) = options.elapsed {
         lines.push(format!("time:     {}", elapsed_text(elapsed)));
     }
@@ -88,9 +97,46 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
     lines_to_text(lines)
 }
 
+/// Why the exploration is incomplete and what it did explore.
+fn incomplete_lines(report: &VerifyReport, lines: &mut Vec<String>) {
+    let why = match report.stopped_by {
+        Some(Limit::States) => "it reached its limit of states".to_owned(),
+        Some(Limit::Memory) => "it reached its memory limit".to_owned(),
+        Some(Limit::Time) => "its time (--max-seconds) was up".to_owned(),
+        Some(Limit::Counterexample) | None => {
+            "a counterexample was found; the rest of a large state graph was not explored"
+                .to_owned()
+        }
+    };
+    let mut text = format!("NO, {why}");
+    if report.counterexample_search_states > 0 {
+        text.push_str(&format!(
+            "; the counterexample search explored {} more states",
+            thousands(report.counterexample_search_states as u64)
+        ));
+    }
+    lines.extend(wrap(&text, MAX_WIDTH, "complete: ", "          "));
+    let phases = if report.phases_explored.is_empty() {
+        "none".to_owned()
+    } else {
+        report.phases_explored.join(", ")
+    };
+    let indent = " ".repeat(10);
+    lines.extend(wrap(
+        &format!("phases fully explored: {phases}"),
+        MAX_WIDTH,
+        &indent,
+        &indent,
+    ));
+}
+
 fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {
     lines.push(String::new());
-    lines.push("capabilities, over every reachable state:".to_owned());
+    lines.push(if report.complete {
+        "capabilities, over every reachable state:".to_owned()
+    } else {
+        "capabilities, over the states explored:".to_owned()
+    });
     let known = CAPABILITIES
         .iter()
         .copied()
@@ -151,6 +197,13 @@ fn violation_lines(n: usize, v: &ViolationReport, lines: &mut Vec<String>) {
     };
     field("why:", &v.message, lines);
     field("hosts:", &v.hosts, lines);
+    if v.found_by == Search::CounterexampleSearch {
+        field(
+            "found:",
+            "by the counterexample search: a real run, perhaps not the shortest",
+            lines,
+        );
+    }
     if !v.differs.is_empty() {
         field("changed:", &v.differs, lines);
     }

@@ -16,6 +16,9 @@ pub(crate) enum Outcome {
     Success,
     /// Exit code 1: the command worked and found a problem.
     ProblemFound,
+    /// Exit code 3: the command reported what it could, but could not finish its work (verify
+    /// stopped at a limit before it found anything wrong).
+    Unfinished,
 }
 
 impl From<Outcome> for ExitCode {
@@ -23,6 +26,7 @@ impl From<Outcome> for ExitCode {
         match outcome {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::ProblemFound => ExitCode::from(1),
+            Outcome::Unfinished => ExitCode::from(3),
         }
     }
 }
@@ -90,10 +94,7 @@ impl CommandError {
                 stackhop_exec::ErrorClass::BadInput => ExitCode::from(2),
                 stackhop_exec::ErrorClass::CannotContinue => ExitCode::from(3),
             },
-            CommandError::Verify { error, .. } => match error {
-                VerifyError::TooManyStates { .. } => ExitCode::from(3),
-                _ => ExitCode::from(2),
-            },
+            CommandError::Verify { .. } => ExitCode::from(2),
             CommandError::Sim(SimError::Inconsistent) => ExitCode::from(3),
             CommandError::Sim(_) => ExitCode::from(2),
             CommandError::Interrupted { .. } => ExitCode::from(3),

@@ -96,12 +96,26 @@ impl Sourced {
 
     /// Every state the plan can reach, checked; a verifier error points into the plan file.
     fn verify(&self, loaded: &Loaded) -> Result<stackhop_verify::VerifyReport, CommandError> {
-        stackhop_verify::verify(loaded.transition, &loaded.inventory, &self.plan).map_err(|error| {
-            CommandError::Verify {
-                file: self.saved.as_ref().map(|s| s.file.clone()),
-                at: self.saved.as_ref().and_then(|s| s.locate(&error)),
-                error,
-            }
+        self.verify_until(loaded, &|| false)
+    }
+
+    /// [`Sourced::verify`], stopped with what it found once `interrupted` says so.
+    fn verify_until(
+        &self,
+        loaded: &Loaded,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<stackhop_verify::VerifyReport, CommandError> {
+        stackhop_verify::verify_until(
+            loaded.transition,
+            &loaded.inventory,
+            &self.plan,
+            &stackhop_verify::VerifyOptions::default(),
+            interrupted,
+        )
+        .map_err(|error| CommandError::Verify {
+            file: self.saved.as_ref().map(|s| s.file.clone()),
+            at: self.saved.as_ref().and_then(|s| s.locate(&error)),
+            error,
         })
     }
 }
