@@ -67,7 +67,11 @@ pub fn run(target: Target, text: &str) -> BTreeSet<String> {
 fn feature(stage: &str, message: &str) -> String {
     let mut out = String::from(stage);
     out.push(':');
-    for c in message.chars().take_while(|c| !matches!(c, '`' | '"' | '\'')).take(60) {
+    for c in message
+        .chars()
+        .take_while(|c| !matches!(c, '`' | '"' | '\''))
+        .take(60)
+    {
         if c.is_ascii_digit() {
             if !out.ends_with('#') {
                 out.push('#');
@@ -154,12 +158,12 @@ pub fn seeds(target: Target) -> Vec<String> {
                 let Ok(inventory) = stackhop_inventory::parse(source, name, &vocabulary) else {
                     continue;
                 };
-                let Some(t) = stackhop_catalog::find(&inventory.release, &inventory.profile)
-                else {
+                let Some(t) = stackhop_catalog::find(&inventory.release, &inventory.profile) else {
                     continue;
                 };
                 for scenario in Scenario::ALL {
-                    if let Ok(plan) = stackhop_plan::make_plan(t, &inventory, name, source, scenario)
+                    if let Ok(plan) =
+                        stackhop_plan::make_plan(t, &inventory, name, source, scenario)
                     {
                         out.push(plan.to_json());
                     }

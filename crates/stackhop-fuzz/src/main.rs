@@ -72,7 +72,10 @@ fn watchdog(current: Arc<Mutex<String>>, started_ms: Arc<AtomicU64>, dir: PathBu
             if since != u64::MAX && now.saturating_sub(since) > HANG.as_millis() as u64 {
                 let input = current.lock().map(|s| s.clone()).unwrap_or_default();
                 let path = save(&dir, "hang", &input);
-                eprintln!("hang: an input ran longer than {HANG:?}: {}", path.display());
+                eprintln!(
+                    "hang: an input ran longer than {HANG:?}: {}",
+                    path.display()
+                );
                 std::process::exit(1);
             }
         }
@@ -83,7 +86,9 @@ fn main() -> ExitCode {
     let args = match args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\nusage: stackhop-fuzz inventory|plan [--seconds N] [--seed N] [--out DIR]");
+            eprintln!(
+                "error: {e}\nusage: stackhop-fuzz inventory|plan [--seconds N] [--seed N] [--out DIR]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -131,7 +136,10 @@ fn main() -> ExitCode {
         executions += 1;
         match outcome {
             Ok(features) => {
-                let new = features.into_iter().filter(|f| seen.insert(f.clone())).count();
+                let new = features
+                    .into_iter()
+                    .filter(|f| seen.insert(f.clone()))
+                    .count();
                 if new > 0 && corpus.len() < MAX_CORPUS {
                     corpus.push(input);
                 }

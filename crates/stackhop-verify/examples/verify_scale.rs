@@ -38,11 +38,7 @@ fn large_times(factor: u32) -> String {
         ("cmp[0801:1600]", 801, 1600),
         ("cmp[1601:2000]", 1601, 2000),
     ] {
-        let range = format!(
-            "cmp[{:05}:{:05}]",
-            (first - 1) * factor + 1,
-            last * factor
-        );
+        let range = format!("cmp[{:05}:{:05}]", (first - 1) * factor + 1, last * factor);
         text = text.replace(old, &range);
     }
     text
@@ -136,8 +132,8 @@ fn main() {
     let (inv_20k, t_20k) = inventory("large-20k", &text_20k);
     let (mut sum_2k, mut sum_20k) = (Duration::ZERO, Duration::ZERO);
     for scenario in Scenario::ALL {
-        let plan_2k = make_plan(t_2k, &inv_2k, "large", &text_2k, scenario)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let plan_2k =
+            make_plan(t_2k, &inv_2k, "large", &text_2k, scenario).unwrap_or_else(|e| panic!("{e}"));
         let plan_20k = make_plan(t_20k, &inv_20k, "large-20k", &text_20k, scenario)
             .unwrap_or_else(|e| panic!("{e}"));
         let (time_2k, r_2k) = timed(t_2k, &inv_2k, &plan_2k);
@@ -176,8 +172,8 @@ fn main() {
         ..VerifyOptions::default()
     };
     for scenario in Scenario::ALL {
-        let plan = make_plan(t_2k, &inv_2k, "large", &text_2k, scenario)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let plan =
+            make_plan(t_2k, &inv_2k, "large", &text_2k, scenario).unwrap_or_else(|e| panic!("{e}"));
         let (time, r) = timed(t_2k, &inv_2k, &plan);
         let (time_full, r_full) = timed_with(t_2k, &inv_2k, &plan, &without);
         println!(

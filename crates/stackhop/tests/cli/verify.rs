@@ -384,9 +384,10 @@ fn a_plan_with_its_compute_steps_unordered_gives_its_counterexample_and_exit_1()
     // computes waits for nothing.
     let dir = temp_dir();
     let path = edited_medium_plan(dir.path(), |step| {
-        let on_computes = step["hosts"]
-            .as_array()
-            .is_some_and(|h| h.iter().all(|h| h.as_str().is_some_and(|h| h.starts_with("cmp"))));
+        let on_computes = step["hosts"].as_array().is_some_and(|h| {
+            h.iter()
+                .all(|h| h.as_str().is_some_and(|h| h.starts_with("cmp")))
+        });
         if step["phase"] == "nova-computes" && on_computes {
             step["after"] = Value::Array(Vec::new());
         }
