@@ -100,7 +100,9 @@ pub(crate) fn inventory(
         )
         .and_then(|e| hosts::hosts(sink, e, release));
 
+    let hosts = hosts?;
     Some(Inventory {
+        roles: Inventory::roles_of(&hosts),
         name: name?.to_owned(),
         release: release?.release.clone(),
         profile: profile?,
@@ -110,7 +112,7 @@ pub(crate) fn inventory(
         paths: paths?,
         options: options?,
         database: database?,
-        hosts: hosts?,
+        hosts,
     })
 }
 
