@@ -29,9 +29,26 @@ pub struct Inventory {
     pub connection: Connection,
     /// Ranges expanded, in file order.
     pub hosts: Vec<Host>,
+    /// The roles some host has, gathered once: the catalog asks for every controller, and a
+    /// scan of the hosts each time made an inventory of 50,000 controllers take a minute.
+    #[serde(skip)]
+    pub(crate) roles: Vec<Role>,
 }
 
 impl Inventory {
+    /// Whether some host has `role`.
+    pub fn has_host_with(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// The roles the hosts have, for [`Inventory::has_host_with`].
+    pub(crate) fn roles_of(hosts: &[Host]) -> Vec<Role> {
+        let mut roles: Vec<Role> = hosts.iter().flat_map(|h| h.roles.iter().copied()).collect();
+        roles.sort_unstable_by_key(|r| r.as_str());
+        roles.dedup();
+        roles
+    }
+
     /// The hosts that have `role`, in file order.
     pub fn hosts_with(&self, role: Role) -> impl Iterator<Item = &Host> {
         self.hosts.iter().filter(move |h| h.has_role(role))

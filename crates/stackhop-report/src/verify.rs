@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use stackhop_model::CAPABILITIES;
-use stackhop_verify::{VerifyReport, ViolationReport};
+use stackhop_verify::{Limit, Search, VerifyReport, ViolationReport};
 
 use crate::text::{MAX_WIDTH, lines_to_text, thousands, wrap, wrap_list};
 
@@ -63,6 +63,10 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
             "NO, {n} hard invariant{} broken in reachable states (below)",
             if n == 1 { " is" } else { "s are" }
         )
+    } else if !report.complete {
+        "NOT PROVEN, the exploration stopped before it was complete and found nothing wrong in \
+         the states it explored"
+            .to_owned()
     } else if edited > 0 && !report.edits_accepted {
         format!(
             "NO, {edited_text}: verify proves the actions, not text edited by hand; plan anew, \
@@ -83,6 +87,8 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
     lines.extend(wrap(&verdict, MAX_WIDTH, "verified: ", "          "));
     let finished = if report.goal_reached {
         "yes, every run that completes all steps ends in the finished upgrade".to_owned()
+    } else if !report.complete {
+        "not known, the exploration stopped before every run was explored".to_owned()
     } else {
         format!("NO, {}", report.unmet_goals.join("; "))
     };
@@ -95,6 +101,9 @@ pub fn verify_text(report: &VerifyReport, options: &VerifyTextOptions<'_>) -> St
         report.block_classes
     );
     lines.extend(wrap(&explored, MAX_WIDTH, "states:   ", "          "));
+    if !report.complete {
+        incomplete_lines(report, &mut lines);
+    }
     if let Some(elapsed) = options.elapsed {
         lines.push(format!("time:     {}", elapsed_text(elapsed)));
     }
@@ -131,6 +140,39 @@ fn edited_lines(report: &VerifyReport, lines: &mut Vec<String>) {
     }
 }
 
+/// Why the exploration is incomplete and what it did explore.
+fn incomplete_lines(report: &VerifyReport, lines: &mut Vec<String>) {
+    let why = match report.stopped_by {
+        Some(Limit::States) => "it reached its limit of states".to_owned(),
+        Some(Limit::Memory) => "it reached its memory limit".to_owned(),
+        Some(Limit::Time) => "its time (--max-seconds) was up".to_owned(),
+        Some(Limit::Counterexample) | None => {
+            "a counterexample was found; the rest of a large state graph was not explored"
+                .to_owned()
+        }
+    };
+    let mut text = format!("NO, {why}");
+    if report.counterexample_search_states > 0 {
+        text.push_str(&format!(
+            "; the counterexample search explored {} more states",
+            thousands(report.counterexample_search_states as u64)
+        ));
+    }
+    lines.extend(wrap(&text, MAX_WIDTH, "complete: ", "          "));
+    let phases = if report.phases_explored.is_empty() {
+        "none".to_owned()
+    } else {
+        report.phases_explored.join(", ")
+    };
+    let indent = " ".repeat(10);
+    lines.extend(wrap(
+        &format!("phases fully explored: {phases}"),
+        MAX_WIDTH,
+        &indent,
+        &indent,
+    ));
+}
+
 /// The report's capabilities in the contract's order, any others after them.
 pub(crate) fn capability_names(report: &VerifyReport) -> Vec<&str> {
     let known = CAPABILITIES
@@ -147,7 +189,11 @@ pub(crate) fn capability_names(report: &VerifyReport) -> Vec<&str> {
 
 fn capability_lines(report: &VerifyReport, lines: &mut Vec<String>) {
     lines.push(String::new());
-    lines.push("capabilities, over every reachable state:".to_owned());
+    lines.push(if report.complete {
+        "capabilities, over every reachable state:".to_owned()
+    } else {
+        "capabilities, over the states explored:".to_owned()
+    });
     let names = capability_names(report);
     let column = names.iter().map(|n| n.len()).max().unwrap_or(0) + 2;
     for name in names {
@@ -199,6 +245,13 @@ fn violation_lines(n: usize, v: &ViolationReport, lines: &mut Vec<String>) {
     };
     field("why:", &v.message, lines);
     field("hosts:", &v.hosts, lines);
+    if v.found_by == Search::CounterexampleSearch {
+        field(
+            "found:",
+            "by the counterexample search: a real run, perhaps not the shortest",
+            lines,
+        );
+    }
     if !v.differs.is_empty() {
         field("changed:", &v.differs, lines);
     }

@@ -31,11 +31,4 @@ pub enum VerifyError {
     Action { step: String, message: String },
     #[error("step `{step}` checks capability `{capability}`, which does not exist")]
     UnknownCapability { step: String, capability: String },
-    /// The exploration was stopped before it finished; nothing is proven.
-    #[error(
-        "the plan reaches more than {limit} distinct states; verification was stopped \
-         (steps that run in parallel on the same hosts multiply the states; states per \
-         phase: {by_phase})"
-    )]
-    TooManyStates { limit: usize, by_phase: String },
 }

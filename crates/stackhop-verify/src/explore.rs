@@ -16,19 +16,60 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use stackhop_model::{
-    Action, ApplyError, CapabilitySet, Class, Global, HostRef, HostState, RuleBook, View,
-    apply_host, check_invariants, in_flight_host, unmet_goals,
+    ApplyError, CapabilitySet, Class, Global, HostRef, HostState, RuleBook, View, apply_host,
+    check_invariants, in_flight_host, unmet_goals,
 };
 
 use crate::describe::{global_diff, host_diff, one_host, some_hosts};
 use crate::error::VerifyError;
 use crate::fxhash::FxMap;
-use crate::report::ViolationReport;
+use crate::independence::Independence;
+use crate::limits::{Budget, Limit, Stop};
+use crate::por::{self, Frame};
+use crate::report::{Search, ViolationReport};
 use crate::setup::{HostClass, SATURATED_CAP, Setup};
+use crate::visibility::observed_change;
 use stackhop_catalog::collapse_hosts;
+
+/// What an exploration is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Every reachable state, up to symmetry and, when `partial_order`, the sound partial-order
+    /// reduction.
+    Proof { partial_order: bool },
+    /// Runs in which a host, once it moves, goes on until it cannot or is preempted, with at
+    /// most this many preemptions (see `search`).
+    Counterexample { preemptions: u32 },
+}
+
+impl Mode {
+    /// How many words a state carries besides the global and its entries.
+    fn tail(self) -> usize {
+        match self {
+            Mode::Proof { .. } => 0,
+            Mode::Counterexample { .. } => 2,
+        }
+    }
+}
 
 /// No parent / no step: the initial state.
 const NONE: u32 = u32::MAX;
+
+/// What a state costs besides its entries: its table slot, parent, annotation and queue place.
+const STATE_BYTES: usize = 96;
+/// What an interned database state costs, about.
+const GLOBAL_BYTES: usize = 64;
+
+/// About how many bytes an interned host state takes.
+fn host_bytes(h: &HostState) -> usize {
+    std::mem::size_of::<HostState>()
+        + 64
+        + h.services.len() * std::mem::size_of::<stackhop_model::ServiceState>()
+        + h.config
+            .iter()
+            .map(|(k, v)| 64 + k.file.len() + k.section.len() + k.key.len() + v.len())
+            .sum::<usize>()
+}
 
 /// One local state of a class: a host state and the class steps done in it.
 struct Local {
@@ -86,6 +127,10 @@ pub(crate) struct Outcome {
     pub(crate) blocks: usize,
     /// The most host classes in one block.
     pub(crate) max_classes: usize,
+    /// What stopped the exploration before it finished; `None` when every state was explored.
+    pub(crate) stopped_by: Option<Limit>,
+    /// The steps of the blocks explored from every state they can start in.
+    pub(crate) explored_steps: Vec<usize>,
 }
 
 /// The cloud between two blocks: the global and every named host's state (interned ids).
@@ -109,15 +154,19 @@ struct Snapshot {
 pub(crate) struct Engine<'a, 'p> {
     rules: &'a RuleBook,
     setup: &'a Setup<'p>,
-    max_states: usize,
+    independence: &'a Independence,
+    mode: Mode,
+    budget: Budget<'a>,
+    /// About how many bytes the current block's states take.
+    bytes: usize,
+    /// About how many bytes the host states and databases met so far take.
+    interned_bytes: usize,
     exact_up_to: u32,
     words: usize,
     after_bits: Vec<Box<[u64]>>,
 
     // Per block.
     classes: Vec<HostClass>,
-    /// Per class: its repository install may stand alone for every interleaving (see `expand`).
-    quiet_ok: Vec<bool>,
     /// Per state: breaks a hard invariant.
     broken: Vec<bool>,
     /// The steps that led to the block's entry state, repeats collapsed.
@@ -201,7 +250,9 @@ impl<'a, 'p> Engine<'a, 'p> {
     pub(crate) fn new(
         rules: &'a RuleBook,
         setup: &'a Setup<'p>,
-        max_states: usize,
+        independence: &'a Independence,
+        mode: Mode,
+        budget: Budget<'a>,
         exact_up_to: u32,
     ) -> Self {
         let words = words_for(setup.steps.len());
@@ -219,12 +270,15 @@ impl<'a, 'p> Engine<'a, 'p> {
         Engine {
             rules,
             setup,
-            max_states,
+            independence,
+            mode,
+            budget,
+            bytes: 0,
+            interned_bytes: 0,
             exact_up_to,
             words,
             after_bits,
             classes: Vec::new(),
-            quiet_ok: Vec::new(),
             broken: Vec::new(),
             prefix: Rc::new(Vec::new()),
             exits: Vec::new(),
@@ -263,6 +317,7 @@ impl<'a, 'p> Engine<'a, 'p> {
             return i;
         }
         let i = u32::try_from(self.hosts.len()).unwrap_or(NONE);
+        self.interned_bytes += host_bytes(&state);
         let arc = Arc::new(state);
         self.hosts.push(arc.clone());
         self.host_ix.insert(arc, i);
@@ -274,6 +329,7 @@ impl<'a, 'p> Engine<'a, 'p> {
             return i;
         }
         let i = u32::try_from(self.globals.len()).unwrap_or(NONE);
+        self.interned_bytes += GLOBAL_BYTES * (1 + global.databases.len());
         let arc = Arc::new(global);
         self.globals.push(arc.clone());
         self.global_ix.insert(arc, i);
@@ -331,16 +387,31 @@ impl<'a, 'p> Engine<'a, 'p> {
     /// Entries `(local, count)` of a state.
     fn entries(&self, state: u32) -> (u32, Vec<(u32, u32)>) {
         let raw = &self.states[state as usize];
-        let entries = raw[1..].chunks_exact(2).map(|p| (p[0], p[1])).collect();
+        let end = raw.len() - self.mode.tail();
+        let entries = raw[1..end].chunks_exact(2).map(|p| (p[0], p[1])).collect();
         (raw[0], entries)
     }
 
-    fn encode(global: u32, entries: &[(u32, u32)]) -> Rc<[u32]> {
-        let mut raw = Vec::with_capacity(1 + 2 * entries.len());
+    /// The counterexample search's part of a state: the local state of the host that moved
+    /// last (`NONE` at the start of a block) and the preemptions used.
+    fn turn(&self, state: u32) -> (u32, u32) {
+        let raw = &self.states[state as usize];
+        match self.mode {
+            Mode::Proof { .. } => (NONE, 0),
+            Mode::Counterexample { .. } => (raw[raw.len() - 2], raw[raw.len() - 1]),
+        }
+    }
+
+    fn encode(&self, global: u32, entries: &[(u32, u32)], turn: (u32, u32)) -> Rc<[u32]> {
+        let mut raw = Vec::with_capacity(1 + 2 * entries.len() + self.mode.tail());
         raw.push(global);
         for &(l, n) in entries {
             raw.push(l);
             raw.push(n);
+        }
+        if let Mode::Counterexample { .. } = self.mode {
+            raw.push(turn.0);
+            raw.push(turn.1);
         }
         raw.into()
     }
@@ -379,11 +450,43 @@ impl<'a, 'p> Engine<'a, 'p> {
         collapse_hosts(&names)
     }
 
+    fn found_by(&self) -> Search {
+        match self.mode {
+            Mode::Proof { .. } => Search::Proof,
+            Mode::Counterexample { .. } => Search::CounterexampleSearch,
+        }
+    }
+
     fn recorded(&self, invariant: &str) -> bool {
         self.violations.iter().any(|v| v.invariant == invariant)
     }
 
+    /// Explores every block in turn; stops early, with what it found, at a limit.
     pub(crate) fn run(mut self) -> Result<Outcome, VerifyError> {
+        let mut explored = Vec::new();
+        let mut set_aside = Vec::new();
+        let stopped_by = match self.run_all(&mut explored, &mut set_aside) {
+            Ok(()) => None,
+            Err(Stop::Limit(limit)) => Some(limit),
+            Err(Stop::Error(e)) => return Err(e),
+        };
+        if stopped_by.is_some() {
+            // Violations of a block that had to be explored again together with the next one
+            // are real: keep those the second exploration did not reach again.
+            for v in set_aside {
+                if !self.recorded(&v.invariant) {
+                    self.violations.push(v);
+                }
+            }
+        }
+        Ok(self.finish(stopped_by, explored))
+    }
+
+    fn run_all(
+        &mut self,
+        explored: &mut Vec<usize>,
+        set_aside: &mut Vec<ViolationReport>,
+    ) -> Result<(), Stop> {
         let setup = self.setup;
         let mut global = setup.initial.global.clone();
         normalize(&mut global);
@@ -409,11 +512,14 @@ impl<'a, 'p> Engine<'a, 'p> {
                 let last = end + 1 >= blocks.len();
                 let snapshot = self.snapshot();
                 match self.run_blocks(&steps, &entries, last, first)? {
-                    Some(next) => break next,
+                    Some(next) => {
+                        explored.extend(steps);
+                        break next;
+                    }
                     None => {
                         // Some class ends the block in several states: the next block's classes
                         // cannot be drawn from counts alone, so explore both blocks together.
-                        self.restore(snapshot);
+                        set_aside.extend(self.restore(snapshot));
                         end += 1;
                     }
                 }
@@ -426,7 +532,7 @@ impl<'a, 'p> Engine<'a, 'p> {
                 break;
             }
         }
-        Ok(self.finish())
+        Ok(())
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -441,14 +547,16 @@ impl<'a, 'p> Engine<'a, 'p> {
         }
     }
 
-    fn restore(&mut self, s: Snapshot) {
-        self.violations.truncate(s.violations);
+    /// Undoes what a block explored in vain added; returns the violations it had found.
+    fn restore(&mut self, s: Snapshot) -> Vec<ViolationReport> {
+        let found = self.violations.split_off(s.violations);
         self.hits = s.hits;
         self.total_states = s.states;
         self.transitions = s.transitions;
         self.final_states = s.final_states;
         self.unmet = s.unmet;
         self.by_phase = s.by_phase;
+        found
     }
 
     /// Explores the steps of a block from each entry state; returns the states the block ends
@@ -460,7 +568,7 @@ impl<'a, 'p> Engine<'a, 'p> {
         entries: &[(Concrete, Rc<Vec<u32>>)],
         last: bool,
         first: bool,
-    ) -> Result<Option<Vec<(Concrete, Rc<Vec<u32>>)>>, VerifyError> {
+    ) -> Result<Option<Vec<(Concrete, Rc<Vec<u32>>)>>, Stop> {
         let mut next = Vec::new();
         let mut seen: FxMap<Concrete, ()> = FxMap::default();
         for (entry, prefix) in entries {
@@ -488,7 +596,7 @@ impl<'a, 'p> Engine<'a, 'p> {
         prefix: Rc<Vec<u32>>,
         last: bool,
         entry_counted: bool,
-    ) -> Result<(), VerifyError> {
+    ) -> Result<(), Stop> {
         let setup = self.setup;
         let mut in_block = vec![false; setup.steps.len()];
         for &s in steps {
@@ -523,24 +631,8 @@ impl<'a, 'p> Engine<'a, 'p> {
             class.cap = if class.saturated { SATURATED_CAP } else { n };
         }
         self.max_classes = self.max_classes.max(classes.len());
-        let migrates = steps
-            .iter()
-            .any(|&s| matches!(setup.steps[s].action, Action::MigrateInstances { .. }));
-        self.quiet_ok = classes
-            .iter()
-            .map(|c| {
-                !migrates
-                    && c.steps.iter().all(|&s| {
-                        !matches!(
-                            setup.steps[s].action,
-                            Action::UpgradePackages { .. }
-                                | Action::ProvisionHost { .. }
-                                | Action::ReinstallHost { .. }
-                        )
-                    })
-            })
-            .collect();
         self.classes = classes;
+        self.bytes = 0;
         self.broken.clear();
         self.locals.clear();
         self.local_ix.clear();
@@ -566,7 +658,8 @@ impl<'a, 'p> Engine<'a, 'p> {
             start.push((l, cap));
         }
         start.sort_unstable();
-        self.discover(Self::encode(entry.global, &start), NONE, None)?;
+        let raw = self.encode(entry.global, &start, (NONE, 0));
+        self.discover(raw, NONE, None)?;
         while let Some(x) = self.queue.pop_front() {
             self.expand(x)?;
         }
@@ -601,7 +694,7 @@ impl<'a, 'p> Engine<'a, 'p> {
         raw: Rc<[u32]>,
         parent: u32,
         mv: Option<&Move<'_>>,
-    ) -> Result<u32, VerifyError> {
+    ) -> Result<u32, Stop> {
         let phase = mv.map_or(NONE, |m| {
             u32::try_from(self.setup.steps[m.step as usize].phase).unwrap_or(NONE)
         });
@@ -610,23 +703,13 @@ impl<'a, 'p> Engine<'a, 'p> {
                 .insert((self.annotation_of[y as usize], phase), ());
             return Ok(y);
         }
-        if self.total_states >= self.max_states {
-            let setup = self.setup;
-            let by_phase: Vec<String> = self
-                .by_phase
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n > 0)
-                .map(|(i, n)| match i.checked_sub(1) {
-                    Some(p) => format!("{} {n}", setup.phases[p]),
-                    None => format!("(before any step) {n}"),
-                })
-                .collect();
-            return Err(VerifyError::TooManyStates {
-                limit: self.max_states,
-                by_phase: by_phase.join(", "),
-            });
+        if let Some(limit) = self
+            .budget
+            .reached(self.total_states, self.bytes + self.interned_bytes)
+        {
+            return Err(Stop::Limit(limit));
         }
+        self.bytes += STATE_BYTES + 4 * raw.len();
         let y = u32::try_from(self.states.len()).unwrap_or(NONE);
         self.states.push(raw.clone());
         self.state_ix.insert(raw, y);
@@ -722,6 +805,7 @@ impl<'a, 'p> Engine<'a, 'p> {
                 class: Class::Hard,
                 message: violation.message.clone(),
                 trace: self.trace(y, None),
+                found_by: self.found_by(),
                 hosts: names.join("; "),
                 step,
                 differs,
@@ -751,7 +835,7 @@ impl<'a, 'p> Engine<'a, 'p> {
         )
     }
 
-    fn expand(&mut self, x: u32) -> Result<(), VerifyError> {
+    fn expand(&mut self, x: u32) -> Result<(), Stop> {
         let (g, entries) = self.entries(x);
         let global = self.globals[g as usize].clone();
         let hosts: Vec<Arc<HostState>> = entries
@@ -786,39 +870,108 @@ impl<'a, 'p> Engine<'a, 'p> {
             global: &global,
             view: &v,
         };
-        // Partial-order reduction: a repository install is invisible (no rule reads
-        // `HostState::repo`; it only feeds a later package upgrade) and independent of every move
-        // the block can make before it, when the block neither upgrades, reinstalls nor
-        // provisions the class's hosts nor migrates instances. Such a move alone stands for all
-        // the orders in which it could interleave with the others.
-        let quiet = moves.iter().position(|&(i, s)| {
-            let class = self.locals[entries[i].0 as usize].class as usize;
-            self.quiet_ok[class]
-                && matches!(
-                    self.setup.steps[s as usize].action,
-                    Action::InstallRepo { .. }
-                )
-        });
-        if let Some(q) = quiet
-            && moves.len() > 1
-        {
-            let (i, s) = moves[q];
-            let reached = self.fire(&state, i, s)?;
-            // A tripwire for the claim the reduction rests on: the move changed nothing a rule
-            // sees here. If it did, explore every move after all.
-            let same = reached.iter().all(|&y| {
-                self.annotation_of[y as usize] == self.annotation_of[x as usize]
-                    && !self.broken[y as usize]
-            });
-            if same {
-                return Ok(());
-            }
-            moves.remove(q);
+        if let Mode::Counterexample { preemptions } = self.mode {
+            return self.expand_bounded(&state, &moves, preemptions);
         }
-        for (i, s) in moves {
-            self.fire(&state, i, s)?;
+        let reduced = match self.mode {
+            Mode::Proof {
+                partial_order: true,
+            } => self.reduce(&state, &incomplete, &moves),
+            _ => None,
+        };
+        let Some(chosen) = reduced else {
+            for (i, s) in moves {
+                self.fire(&state, i, s, 0)?;
+            }
+            return Ok(());
+        };
+        let mut reached = Vec::new();
+        for &m in &chosen {
+            let (i, s) = moves[m];
+            reached.extend(self.fire(&state, i, s, 0)?);
+        }
+        // A tripwire for the facts invisibility rests on (see `visibility`): the moves changed
+        // nothing observed here. If they did, explore every move after all.
+        let seen = |y: &u32| {
+            self.annotation_of[*y as usize] != self.annotation_of[x as usize]
+                || self.broken[*y as usize]
+        };
+        if reached.iter().any(seen) {
+            for (m, &(i, s)) in moves.iter().enumerate() {
+                if !chosen.contains(&m) {
+                    self.fire(&state, i, s, 0)?;
+                }
+            }
         }
         Ok(())
+    }
+
+    /// The counterexample search's moves (see `search`): the host that moved last goes on while
+    /// it can; then the host with the earliest step (in plan order) the plan allows takes over.
+    /// Any other move is a deviation from that schedule: it costs one of at most `bound`
+    /// preemptions.
+    fn expand_bounded(
+        &mut self,
+        st: &State<'_, '_>,
+        moves: &[(usize, u32)],
+        bound: u32,
+    ) -> Result<(), Stop> {
+        let (last, used) = self.turn(st.x);
+        let current = st.entries.iter().position(|&(l, _)| l == last);
+        let runs = match current {
+            Some(c) if moves.iter().any(|&(i, _)| i == c) => c,
+            _ => moves.iter().min_by_key(|&&(_, s)| s).map_or(0, |&(i, _)| i),
+        };
+        for &(i, s) in moves {
+            let preempts = i != runs;
+            if preempts && used >= bound {
+                continue;
+            }
+            self.fire(st, i, s, used + u32::from(preempts))?;
+        }
+        Ok(())
+    }
+
+    /// The moves to explore from a state, when partial-order reduction leaves some out (see
+    /// `por`).
+    fn reduce(
+        &self,
+        st: &State<'_, '_>,
+        incomplete: &[u64],
+        moves: &[(usize, u32)],
+    ) -> Option<Vec<usize>> {
+        let (rules, setup) = (self.rules, self.setup);
+        let frame = Frame {
+            pending: st
+                .entries
+                .iter()
+                .map(|&(l, _)| &*self.locals[l as usize].pending_bits)
+                .collect(),
+            multi: st
+                .entries
+                .iter()
+                .map(|&(l, n)| {
+                    n > 1 || self.classes[self.locals[l as usize].class as usize].saturated
+                })
+                .collect(),
+            incomplete,
+            steps: &setup.steps,
+            moves,
+        };
+        let mut invisible = |m: usize| {
+            let (i, s) = moves[m];
+            let action = setup.steps[s as usize].action;
+            let host = &st.hosts[i];
+            if !matches!(in_flight_host(rules, host, action), Ok(None)) {
+                return false;
+            }
+            let mut global = (**st.global).clone();
+            match apply_host(st.view, &mut global, host, action) {
+                Ok(after) => !observed_change(rules, host, &after, st.global, &global),
+                Err(_) => false,
+            }
+        };
+        por::reduce(self.independence, &frame, &mut invisible)
     }
 
     /// While one host of entry `i` is in the middle of a step (a restart, with its services
@@ -854,7 +1007,14 @@ impl<'a, 'p> Engine<'a, 'p> {
     }
 
     /// One host of entry `i` completes step `s`; returns the states reached (none if refused).
-    fn fire(&mut self, st: &State<'_, '_>, i: usize, s: u32) -> Result<Vec<u32>, VerifyError> {
+    /// `preemptions` is the counterexample search's count after this move.
+    fn fire(
+        &mut self,
+        st: &State<'_, '_>,
+        i: usize,
+        s: u32,
+        preemptions: u32,
+    ) -> Result<Vec<u32>, Stop> {
         let (x, entries) = (st.x, st.entries);
         let (l, n) = entries[i];
         let (class_ix, done) = {
@@ -878,6 +1038,7 @@ impl<'a, 'p> Engine<'a, 'p> {
                         class: Class::Hard,
                         message: violation.message.clone(),
                         trace: self.trace(x, Some(s)),
+                        found_by: self.found_by(),
                         hosts: who.clone(),
                         step: step.id.to_owned(),
                         differs: format!(
@@ -890,10 +1051,10 @@ impl<'a, 'p> Engine<'a, 'p> {
                 return Ok(Vec::new());
             }
             Err(e) => {
-                return Err(VerifyError::Action {
+                return Err(Stop::Error(VerifyError::Action {
                     step: step.id.to_owned(),
                     message: e.to_string(),
-                });
+                }));
             }
         };
         normalize(&mut next_global);
@@ -937,7 +1098,7 @@ impl<'a, 'p> Engine<'a, 'p> {
                 None => next.push((l2, 1)),
             }
             next.sort_unstable();
-            let raw = Self::encode(g2, &next);
+            let raw = self.encode(g2, &next, (l2, preemptions));
             let mv = Move {
                 step: s,
                 class: class_ix,
@@ -951,7 +1112,7 @@ impl<'a, 'p> Engine<'a, 'p> {
         Ok(reached)
     }
 
-    fn finish(self) -> Outcome {
+    fn finish(self, stopped_by: Option<Limit>, explored_steps: Vec<usize>) -> Outcome {
         let phases_of = |pred: &dyn Fn(&Annotation) -> bool| -> Vec<Option<usize>> {
             let mut phases: Vec<Option<usize>> = self
                 .hits
@@ -1002,6 +1163,8 @@ impl<'a, 'p> Engine<'a, 'p> {
             capabilities,
             final_states: self.final_states,
             unmet: self.unmet,
+            stopped_by,
+            explored_steps,
         }
     }
 }

@@ -32,28 +32,46 @@
 //! would multiply. When a class can end a block in several states (two steps racing to set one
 //! option), the next block is explored together with it.
 //!
-//! # One partial-order reduction
+//! # Partial-order reduction
 //!
-//! Installing a release repository changes only `HostState::repo`, which no invariant,
-//! capability or goal reads (it feeds a later package upgrade). In a block that neither upgrades,
-//! provisions nor reinstalls a class's hosts nor migrates instances, such a move is invisible and
-//! independent of every other move, so it alone is explored from a state where it is possible
-//! (the ample-set method; a tripwire explores everything if the move turns out to change what the
-//! rules see). This keeps `prepare.repo.*` running alongside the configuration steps on the same
-//! hosts from multiplying the states.
+//! Host completions that touch different cells of the cloud commute: which cells each action reads
+//! and writes is derived from the model's `apply_host` (see `independence`), not from step names.
+//! From each state only a *stubborn set* of moves is explored (see `por`): moves closed under
+//! conflict and under "what must happen before a move the plan does not allow yet". For the proof
+//! every move so explored alone must be *invisible* — change nothing an invariant or a capability
+//! reads (see `visibility`) — so every sequence of observations, hence every broken state and every
+//! outage, is still reached. It composes with the symmetry reduction: a move is one host of a
+//! class's local state, and the other hosts of that local state are separate processes.
 //!
-//! Breadth-first search gives the shortest trace to each violation (shortest in host
-//! completions; repository installs may come earlier in it than in other orders).
+//! Breadth-first search over the reduced graph gives *near-shortest* traces: a violation's trace
+//! is no longer than a shortest run to such a state plus the invisible completions (repository
+//! installs, package upgrades, database backups) that the reduction took earlier than that run
+//! needs them; leaving those out, it is a shortest one.
+//!
+//! # Limits, and the counterexample search
+//!
+//! The exploration stops at [`VerifyOptions::max_states`] states, at about
+//! [`VerifyOptions::max_bytes`] bytes, or when the caller says its time is up; what it found is
+//! kept and reported with `complete: false`. A plan with its ordering removed can have more states
+//! than any budget: when the proof passes [`VerifyOptions::quick_search_after`] states, a second
+//! exploration looks for a counterexample among the runs in which hosts take turns (see
+//! `search`), far deeper for the same number of states. A violation either finds ends the
+//! verification, incomplete; otherwise the proof goes on to its limits.
 
+mod assemble;
+mod bits;
 mod describe;
 mod error;
 mod explore;
 mod fxhash;
+mod independence;
+mod limits;
+mod por;
 mod remaining;
 mod report;
+mod search;
 mod setup;
-
-use std::collections::BTreeMap;
+mod visibility;
 
 use stackhop_catalog::Transition;
 use stackhop_inventory::Inventory;
@@ -61,16 +79,25 @@ use stackhop_model::{CloudState, RuleBook};
 use stackhop_plan::Plan;
 
 pub use error::VerifyError;
+pub use limits::Limit;
 pub use remaining::{Blocked, RunPosition, blocked_steps};
 pub use report::{
-    CapabilityReport, DegradedReport, PhaseStates, VERIFY_SCHEMA, VerifyReport, ViolationReport,
+    CapabilityReport, DegradedReport, PhaseStates, Search, VERIFY_SCHEMA, VerifyReport,
+    ViolationReport,
 };
 
 /// Knobs of the exploration; [`VerifyOptions::default`] is what `stackhop verify` uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerifyOptions {
-    /// Stop with [`VerifyError::TooManyStates`] past this many distinct states.
+    /// Stop past this many distinct states (the report says `stopped_by: states`).
     pub max_states: usize,
+    /// Stop when the states kept would take about this many bytes (`stopped_by: memory`).
+    pub max_bytes: usize,
+    /// Past this many states the proof pauses for a counterexample search (see the crate doc).
+    pub quick_search_after: usize,
+    /// Explore only a stubborn set of moves from each state (see the crate doc); `false`
+    /// explores every order, to measure or cross-check the reduction.
+    pub partial_order: bool,
     /// Classes of up to this many alike hosts are counted exactly; larger ones as "none" or
     /// "some".
     pub exact_up_to: u32,
@@ -83,6 +110,9 @@ impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
             max_states: 4_000_000,
+            max_bytes: 2 << 30,
+            quick_search_after: 20_000,
+            partial_order: true,
             exact_up_to: 8,
             accept_edited: false,
         }
@@ -105,6 +135,18 @@ pub fn verify_with(
     plan: &Plan,
     options: &VerifyOptions,
 ) -> Result<VerifyReport, VerifyError> {
+    verify_until(transition, inventory, plan, options, &|| false)
+}
+
+/// [`verify_with`], stopping (with what it found) once `interrupted` says so; it is asked every
+/// thousand states or so. The caller owns the clock.
+pub fn verify_until(
+    transition: &dyn Transition,
+    inventory: &Inventory,
+    plan: &Plan,
+    options: &VerifyOptions,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<VerifyReport, VerifyError> {
     if plan.transition != transition.id() {
         return Err(VerifyError::TransitionMismatch {
             plan: plan.transition.clone(),
@@ -113,7 +155,7 @@ pub fn verify_with(
     }
     let rules = transition.rules(inventory);
     let initial = transition.initial_state(inventory, &rules);
-    let mut report = explore_from(&rules, initial, inventory, plan, options)?;
+    let mut report = explore_from(&rules, initial, inventory, plan, options, interrupted)?;
     report.edited_steps = stackhop_plan::edited_steps(plan, transition, inventory);
     report.edits_accepted = options.accept_edited && !report.edited_steps.is_empty();
     report.verified &= report.edited_steps.is_empty() || options.accept_edited;
@@ -135,13 +177,8 @@ pub fn verify_from(
             catalog: transition.id().to_owned(),
         });
     }
-    explore_from(
-        &transition.rules(inventory),
-        initial,
-        inventory,
-        plan,
-        options,
-    )
+    let rules = transition.rules(inventory);
+    explore_from(&rules, initial, inventory, plan, options, &|| false)
 }
 
 fn explore_from(
@@ -150,72 +187,11 @@ fn explore_from(
     inventory: &Inventory,
     plan: &Plan,
     options: &VerifyOptions,
+    interrupted: &dyn Fn() -> bool,
 ) -> Result<VerifyReport, VerifyError> {
     let setup = setup::setup(rules, initial, inventory, plan)?;
-    let outcome =
-        explore::Engine::new(rules, &setup, options.max_states, options.exact_up_to).run()?;
-
-    let phase_name = |p: Option<usize>| match p {
-        Some(p) => setup.phases[p].clone(),
-        None => "(before any step)".to_owned(),
-    };
-    let capabilities: BTreeMap<String, CapabilityReport> = outcome
-        .capabilities
-        .into_iter()
-        .map(|(name, available, phases)| {
-            (
-                name,
-                CapabilityReport {
-                    available,
-                    unavailable_during: phases.into_iter().map(phase_name).collect(),
-                },
-            )
-        })
-        .collect();
-    let degraded = outcome
-        .degraded
-        .into_iter()
-        .map(|(invariant, message, phases)| DegradedReport {
-            invariant,
-            message,
-            phases: phases.into_iter().map(phase_name).collect(),
-        })
-        .collect();
-    let mut unmet_goals: Vec<String> = outcome.unmet.into_iter().collect();
-    if outcome.final_states == 0 {
-        unmet_goals.push(
-            "no explored run completes every step (a violation or a refused step stops them)"
-                .to_owned(),
-        );
-    }
-    Ok(VerifyReport {
-        schema: VERIFY_SCHEMA,
-        scenario: plan.scenario.as_str().to_owned(),
-        transition: plan.transition.clone(),
-        cloud: plan.cloud.clone(),
-        verified: outcome.violations.is_empty(),
-        states: outcome.states,
-        transitions: outcome.transitions,
-        states_by_phase: outcome
-            .states_by_phase
-            .into_iter()
-            .map(|(p, states)| PhaseStates {
-                phase: phase_name(p),
-                states,
-            })
-            .collect(),
-        classes: setup.plan_classes,
-        blocks: outcome.blocks,
-        block_classes: outcome.max_classes,
-        violations: outcome.violations,
-        degraded,
-        capabilities,
-        goal_reached: unmet_goals.is_empty(),
-        unmet_goals,
-        final_states: outcome.final_states,
-        edited_steps: Vec::new(),
-        edits_accepted: false,
-    })
+    let found = search::search(rules, &setup, options, interrupted)?;
+    Ok(assemble::report(plan, &setup, found))
 }
 
 /// Verifies a saved (possibly hand-edited) plan on its own: the plan's shape is checked, the

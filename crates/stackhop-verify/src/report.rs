@@ -6,6 +6,8 @@ use serde::Serialize;
 use stackhop_model::Class;
 use stackhop_plan::EditedStep;
 
+use crate::limits::Limit;
+
 pub const VERIFY_SCHEMA: &str = "stackhop.verify/v1";
 
 /// What `verify` found for one plan.
@@ -18,10 +20,27 @@ pub struct VerifyReport {
     pub transition: String,
     /// The inventory's `name`.
     pub cloud: String,
-    /// No reachable state breaks a hard invariant and no step is refused in any reachable state.
+    /// No reachable state breaks a hard invariant and no step is refused in any reachable state:
+    /// `complete` and no violation.
     pub verified: bool,
-    /// Distinct abstract states explored (hosts that are alike are counted, not named).
+    /// Every reachable state was explored (up to the symmetry and partial-order reductions, which
+    /// lose none that matters). When `false`, `violations` holds what was found before the
+    /// exploration stopped, and the capabilities, degraded windows and goals are over the states
+    /// explored.
+    pub complete: bool,
+    /// Why the exploration stopped before it was complete: `states`, `memory`, `time`, or
+    /// `counterexample` (a violation was found and the rest of a large state graph was not
+    /// explored); `null` when it is complete.
+    pub stopped_by: Option<Limit>,
+    /// The phases whose every reachable state was explored, in plan order: every phase when
+    /// `complete`.
+    pub phases_explored: Vec<String>,
+    /// Distinct abstract states explored by the proof (hosts that are alike are counted, not
+    /// named).
     pub states: usize,
+    /// Distinct abstract states explored by the counterexample search, which runs only when the
+    /// proof is long (0 when it did not run).
+    pub counterexample_search_states: usize,
     /// Host completions explored (edges between states, refused ones included).
     pub transitions: usize,
     /// Where the states come from: per phase (in plan order), the states first reached by one of
@@ -64,6 +83,11 @@ pub struct ViolationReport {
     /// Step ids in the order their hosts completed, consecutive repeats collapsed: a step that
     /// appears last may have completed on only some of its hosts.
     pub trace: Vec<String>,
+    /// `proof` when the proof found it: the trace is a shortest run to such a state, up to
+    /// completions that no invariant observes, which may come earlier than they need to.
+    /// `counterexample_search` when the counterexample search found it: a real run, shortest
+    /// among the orders that search explores.
+    pub found_by: Search,
     /// The hosts involved, e.g. `ctl1; one of cmp[1:3]`.
     pub hosts: String,
     /// The step whose completion (on one host) broke it, or that would fail; empty when the
@@ -73,6 +97,14 @@ pub struct ViolationReport {
     pub differs: String,
     /// The step itself cannot succeed in this state (its command would fail on the cloud).
     pub refused: bool,
+}
+
+/// Which exploration found a violation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Search {
+    Proof,
+    CounterexampleSearch,
 }
 
 /// A degraded invariant: the cloud works but loses a feature or logs errors.

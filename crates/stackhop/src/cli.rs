@@ -286,9 +286,21 @@ pub(crate) struct ResealArgs {
 pub(crate) struct VerifyArgs {
     #[command(flatten)]
     pub(crate) source: PlanSourceArgs,
+    /// Stop exploring after this many seconds and report what was found
+    /// (the proof is then incomplete: exit 1 if a violation was found, else 3).
+    #[arg(long, value_name = "SECONDS", value_parser = max_seconds, verbatim_doc_comment)]
+    pub(crate) max_seconds: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub(crate) format: ReportFormat,
+}
+
+/// A parser for `--max-seconds`: a positive number of seconds.
+fn max_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
+        _ => Err(format!("`{text}` is not a positive number of seconds")),
+    }
 }
 
 /// A parser for `--fault`, with the simulator's own syntax and message.

@@ -19,6 +19,9 @@ pub(crate) enum Outcome {
     Success,
     /// Exit code 1: the command worked and found a problem.
     ProblemFound,
+    /// Exit code 3: the command reported what it could, but could not finish its work (verify
+    /// stopped at a limit before it found anything wrong).
+    Unfinished,
 }
 
 impl From<Outcome> for ExitCode {
@@ -26,6 +29,7 @@ impl From<Outcome> for ExitCode {
         match outcome {
             Outcome::Success => ExitCode::from(exit::SUCCESS),
             Outcome::ProblemFound => ExitCode::from(exit::PROBLEM),
+            Outcome::Unfinished => ExitCode::from(exit::CANNOT_CONTINUE),
         }
     }
 }
@@ -109,10 +113,7 @@ impl CommandError {
                 stackhop_exec::ErrorClass::BadInput => ExitCode::from(exit::BAD_INPUT),
                 stackhop_exec::ErrorClass::CannotContinue => ExitCode::from(exit::CANNOT_CONTINUE),
             },
-            CommandError::Verify { error, .. } => match error.as_ref() {
-                VerifyError::TooManyStates { .. } => ExitCode::from(exit::CANNOT_CONTINUE),
-                _ => ExitCode::from(exit::BAD_INPUT),
-            },
+            CommandError::Verify { .. } => ExitCode::from(exit::BAD_INPUT),
             CommandError::Sim(SimError::Inconsistent) => ExitCode::from(exit::CANNOT_CONTINUE),
             CommandError::Sim(_) => ExitCode::from(exit::BAD_INPUT),
             CommandError::Interrupted { .. } => ExitCode::from(exit::CANNOT_CONTINUE),

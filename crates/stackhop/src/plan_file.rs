@@ -90,9 +90,7 @@ impl SavedPlan {
             VerifyError::Inventory(_) | VerifyError::NoTransition { .. } => {
                 locate(&self.text, &[Seg::Key("inventory_source")])
             }
-            VerifyError::Plan(_) | VerifyError::Shape(_) | VerifyError::TooManyStates { .. } => {
-                None
-            }
+            VerifyError::Plan(_) | VerifyError::Shape(_) => None,
         }
     }
 }

@@ -169,7 +169,7 @@ pub(crate) fn host_services(inventory: &Inventory, host: &Host) -> Vec<&'static 
             .map(|s| s.name)
             .collect();
     }
-    let has_role = |role: Role| inventory.hosts.iter().any(|h| h.roles.contains(&role));
+    let has_role = |role: Role| inventory.has_host_with(role);
     let neutron = inventory.network == Network::Neutron;
     let mut out: Vec<&'static str> = Vec::new();
     for role in &host.roles {

@@ -89,10 +89,15 @@ impl Transition for ZedAntelope {
     }
 
     fn initial_state(&self, inventory: &Inventory, rules: &RuleBook) -> CloudState {
+        // A Zed control plane with older computes works today only because it is pinned
+        // already. Asked once: per host, it made the initial state quadratic in the hosts.
+        let older_computes = inventory.hosts.iter().any(|h| {
+            h.has_role(Role::Compute) && levels::nova_level(h.nova_version.as_ref()) < levels::ZED
+        });
         let hosts = inventory
             .hosts
             .iter()
-            .map(|h| host_state(inventory, rules, h))
+            .map(|h| host_state(inventory, rules, h, older_computes))
             .collect();
         let mut global = Global::default();
         for (i, project) in rules.projects.iter().enumerate() {
@@ -218,7 +223,12 @@ impl Transition for ZedAntelope {
     }
 }
 
-fn host_state(inventory: &Inventory, rules: &RuleBook, host: &Host) -> HostState {
+fn host_state(
+    inventory: &Inventory,
+    rules: &RuleBook,
+    host: &Host,
+    older_computes: bool,
+) -> HostState {
     let spare = host.roles.contains(&Role::Spare) && host.roles.len() == 1;
     let nova = levels::nova_level(host.nova_version.as_ref());
     let mut services: Vec<ServiceState> = services::host_services(host)
@@ -245,10 +255,6 @@ fn host_state(inventory: &Inventory, rules: &RuleBook, host: &Host) -> HostState
     if inventory.compute_driver == ComputeDriver::Fake && host.has_role(Role::Compute) {
         config.insert(keys::compute_driver(), keys::FAKE_DRIVER.to_owned());
     }
-    // A Zed control plane with older computes works today only because it is pinned already.
-    let older_computes = inventory.hosts.iter().any(|h| {
-        h.has_role(Role::Compute) && levels::nova_level(h.nova_version.as_ref()) < levels::ZED
-    });
     if older_computes && host.has_role(Role::Controller) {
         config.insert(keys::compute_pin(), "auto".to_owned());
     }

@@ -107,7 +107,9 @@ pub(crate) fn inventory(
             hosts::hosts(sink, e, release, &resolve)
         });
 
+    let hosts = hosts?;
     Some(Inventory {
+        roles: Inventory::roles_of(&hosts),
         name: name?.to_owned(),
         release: release?.release.clone(),
         profile: profile?,
@@ -118,7 +120,7 @@ pub(crate) fn inventory(
         options: options?,
         database: database?,
         connection: connection?,
-        hosts: hosts?,
+        hosts,
     })
 }
 

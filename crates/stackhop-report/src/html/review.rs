@@ -116,8 +116,12 @@ fn explored(report: &VerifyReport) -> Markup {
             p class=(if report.verified { "ok" } else { "bad" }) {
                 @if report.verified {
                     "Verified: no reachable state breaks a hard invariant, whatever the order of the steps and wherever the run stops."
-                } @else {
+                } @else if !report.violations.is_empty() {
                     (format!("NOT verified: {} hard invariant(s) broken in reachable states.", report.violations.len()))
+                } @else if !report.complete {
+                    "NOT proven: the exploration stopped before it was complete and found nothing wrong in the states it explored."
+                } @else {
+                    (format!("NOT verified: {} step(s) run commands that are not the catalog's for their action.", report.edited_steps.len()))
                 }
             }
             p class=(if report.goal_reached { "ok" } else { "bad" }) {

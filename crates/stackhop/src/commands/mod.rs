@@ -138,16 +138,31 @@ impl Sourced {
 
     /// Every state the plan can reach, checked; a verifier error points into the plan file.
     fn verify(&self, loaded: &Loaded) -> Result<stackhop_verify::VerifyReport, CommandError> {
+        self.verify_until(loaded, &|| false)
+    }
+
+    /// [`Sourced::verify`], stopped with what it found once `interrupted` says so.
+    fn verify_until(
+        &self,
+        loaded: &Loaded,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<stackhop_verify::VerifyReport, CommandError> {
         let options = stackhop_verify::VerifyOptions {
             accept_edited: self.accept_edited,
             ..Default::default()
         };
-        stackhop_verify::verify_with(loaded.transition, &loaded.inventory, &self.plan, &options)
-            .map_err(|error| CommandError::Verify {
-                file: self.saved.as_ref().map(|s| s.file.clone()),
-                at: self.saved.as_ref().and_then(|s| s.locate(&error)),
-                error: Box::new(error),
-            })
+        stackhop_verify::verify_until(
+            loaded.transition,
+            &loaded.inventory,
+            &self.plan,
+            &options,
+            interrupted,
+        )
+        .map_err(|error| CommandError::Verify {
+            file: self.saved.as_ref().map(|s| s.file.clone()),
+            at: self.saved.as_ref().and_then(|s| s.locate(&error)),
+            error: Box::new(error),
+        })
     }
 }
 

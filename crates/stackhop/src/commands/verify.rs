@@ -1,15 +1,17 @@
 //! `stackhop verify (-i FILE | --example NAME) -s SCENARIO | --plan plan.json [-i FILE]
-//! [--format text|json]`: explores every state the plan can reach and checks each.
+//! [--max-seconds N] [--format text|json]`: explores every state the plan can reach and checks
+//! each.
 //!
 //! `--plan` verifies a saved plan, perhaps edited by hand, with the inventory it embeds (and
 //! refuses, as `apply` does, when `-i` or `--example` names another inventory); a plan
 //! whose shape is wrong (bad JSON, an unknown action kind or `after` id, a cycle, a host the
 //! cloud does not have) is bad input: exit 2, with the file, line and column. Exit 1 when a
 //! reachable state breaks a hard invariant, or when the plan does not finish the upgrade; 3 when
-//! the exploration had to stop. The time taken is measured here (the verifier has no clock) and
+//! the exploration had to stop (a limit, or `--max-seconds`) before it found anything wrong: the
+//! report is printed either way. The time taken is measured here (the verifier has no clock) and
 //! shown in the text only, so the JSON of a plan is always the same bytes.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use stackhop_report::{VerifyTextOptions, verify_json, verify_text};
 
@@ -25,7 +27,8 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Outcome, CommandError> {
     };
     let loaded = sourced.loaded()?;
     let start = Instant::now();
-    let result = sourced.verify(&loaded);
+    let deadline = args.max_seconds.map(Duration::from_secs_f64);
+    let result = sourced.verify_until(&loaded, &|| deadline.is_some_and(|d| start.elapsed() >= d));
     let elapsed = start.elapsed();
     let report = result?;
 
@@ -44,9 +47,11 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Outcome, CommandError> {
         ReportFormat::Json => verify_json(&report),
     };
     print(&text)?;
-    if report.verified && report.goal_reached {
-        Ok(Outcome::Success)
+    Ok(if report.verified && report.goal_reached {
+        Outcome::Success
+    } else if report.violations.is_empty() && !report.complete {
+        Outcome::Unfinished
     } else {
-        Ok(Outcome::ProblemFound)
-    }
+        Outcome::ProblemFound
+    })
 }
