@@ -7,6 +7,7 @@
 //! The executor runs the probes; this module is handed what they printed.
 
 mod compare;
+mod database;
 mod facts;
 mod ranges;
 mod read;
@@ -184,10 +185,10 @@ pub fn json(discovered: &Discovered, file: &str) -> String {
         .database
         .iter()
         .map(|(k, v)| {
-            let typed = |text: &String| match compare::db_value(k, text) {
-                Some(compare::DbValue::Count(n)) => json!(n),
-                Some(compare::DbValue::Size(gb)) => json!(gb),
-                Some(compare::DbValue::Flag(b)) => json!(b),
+            let typed = |text: &String| match database::db_value(k, text) {
+                Some(database::DbValue::Count(n)) => json!(n),
+                Some(database::DbValue::Size(gb)) => json!(gb),
+                Some(database::DbValue::Flag(b)) => json!(b),
                 None => Value::Null,
             };
             (k.clone(), fact(v, typed).unwrap_or(Value::Null))
