@@ -11,6 +11,9 @@ when the check fails, 2 on bad input.
   e2e.py attempts JOURNAL [--step ID] [--regex RE] [--host H]
                                                  number of attempts recorded (of those steps/host)
   e2e.py status STATUS_JSON                      run succeeded and every step succeeded?
+  e2e.py discovered DISCOVER_JSON --hosts "ctl cmp1" --controller ctl --os debian-12
+         --nova DEB_VERSION --placement DEB_VERSION --instances N
+                                                 `stackhop discover` found the lab up.sh built?
   e2e.py windows --plan P --journal J --verify V --probe PROBE [--slack S] --out OUT
                                                  probe failures only inside the phases verify
                                                  reports a capability unavailable?
@@ -194,6 +197,50 @@ def cmd_status(a):
         bad.append("failure: %s" % json.dumps(st["failure"])[:300])
     print("status: %s, %d steps, %d not succeeded" % (st.get("state"), len(steps),
                                                      sum(1 for s in steps if s.get("state") != "succeeded")))
+    for b in bad:
+        print("  " + b)
+    sys.exit(1 if bad else 0)
+
+
+# --- discover ------------------------------------------------------------------------------
+def upstream(deb_version):
+    """2:26.2.2-1~deb12u5 -> 26.2.2"""
+    v = deb_version.split(":", 1)[-1]
+    return v.rsplit("-", 1)[0] if "-" in v else v
+
+
+def cmd_discovered(a):
+    """What `stackhop discover --format json` found must be the lab as up.sh built it and as its
+    inventory says: the same hosts, Debian's Zed on every nova host (as dpkg says, not as
+    stackhop read it), each host's programs running, one instance per compute, and --check
+    agreeing."""
+    doc = load_json(a.discover)
+    hosts = a.hosts.split()
+    bad = []
+    if doc.get("schema") != "stackhop.discover/v1":
+        bad.append("schema %r" % doc.get("schema"))
+    if doc.get("agrees") is not True:
+        bad.append("discover says the inventory disagrees: " + "; ".join(
+            d.get("message", "?") for d in doc.get("differences", []) if d.get("fails_check")))
+    found = {h.get("name"): h.get("found", {}) for h in doc.get("hosts", [])}
+    if [h.get("name") for h in doc.get("hosts", [])] != hosts:
+        bad.append("hosts %s, not %s" % (list(found), hosts))
+    nova, placement = upstream(a.nova), upstream(a.placement)
+    for name in hosts:
+        f = found.get(name, {})
+        control = name == a.controller
+        want = {
+            "os": a.os,
+            "versions": {"placement": placement, "nova": nova} if control else {"nova": nova},
+            "services": ["placement-api", "nova-api", "nova-conductor", "nova-scheduler"]
+                        if control else ["nova-compute"],
+        }
+        if not control:
+            want["instances"] = a.instances
+        for key, value in want.items():
+            if f.get(key) != value:
+                bad.append("%s: %s is %s, not %s" % (name, key, json.dumps(f.get(key)), json.dumps(value)))
+        print("%s: %s" % (name, json.dumps(f, sort_keys=True)))
     for b in bad:
         print("  " + b)
     sys.exit(1 if bad else 0)
@@ -395,6 +442,10 @@ def main(argv=None):
     s = sub.add_parser("attempts"); s.add_argument("journal"); s.add_argument("--step", default=None)
     s.add_argument("--regex", default=None); s.add_argument("--host", default=None)
     s = sub.add_parser("status"); s.add_argument("status")
+    s = sub.add_parser("discovered"); s.add_argument("discover")
+    for x in ("hosts", "controller", "os", "nova", "placement"):
+        s.add_argument("--" + x, required=True)
+    s.add_argument("--instances", type=int, required=True)
     s = sub.add_parser("windows")
     for x in ("plan", "journal", "verify", "probe", "out"):
         s.add_argument("--" + x, required=True)
@@ -444,7 +495,8 @@ def main(argv=None):
             f.write("\n")
     else:
         {"pin-steps": cmd_pin_steps, "break-plan": cmd_break_plan, "kill-step": cmd_kill_step,
-         "attempts": cmd_attempts, "status": cmd_status, "windows": cmd_windows, "report": cmd_report}[a.cmd](a)
+         "attempts": cmd_attempts, "status": cmd_status, "discovered": cmd_discovered,
+         "windows": cmd_windows, "report": cmd_report}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@
 #
 # Stages, in the default order:
 #   build      the stackhop binary: $STACKHOP, or `cargo build --release --locked` (target/release)
-#   up         run 1: bring the lab up (a used lab is reset first), record the instances
+#   up         run 1: bring the lab up (a used lab is reset first), record the instances; then
+#              `stackhop discover --check` must find the lab its inventory describes, and name a
+#              compute whose link is switched to the new release by hand (each lab bring-up)
 #   static     check, plan (json + text), verify, simulate: each must succeed
 #   apply      the probe in the background, `apply --plan --target $TARGET`, stop the probe
 #   checks     run succeeded, every nova service on version 66 and up, instances ACTIVE, the
@@ -177,6 +179,29 @@ lab_up() {
   E2E instances "$RUN/instances-before.json" >&2 || fail "not every instance is ACTIVE before the upgrade"
   # the new service version, for the checks
   "$NOVA_VENV/bin/python" -c 'from nova.objects.service import SERVICE_VERSION as v; print(v)' >"$RUN/new-service-version"
+  discover_check
+}
+
+# discover_check: stackhop reads the hosts back over SSH: they must be the lab up.sh built and its
+# inventory describes (hosts, versions, services, instances), and a compute whose code link is
+# switched to $NEW by hand must make `discover --check` exit 1 naming it (then switched back)
+discover_check() {
+  estage "$(basename "$RUN"): discover"
+  local h=${COMPUTES#* } rc=0; h=${h%% *}
+  STAGE_LOGS=("$RUN/discover.json.err" "$RUN/discover-switched.err")
+  run_to "$RUN/discover.json" "$STACKHOP" discover -i "$INV" --check --format json --out "$RUN/discovered.yaml"
+  E2E discovered "$RUN/discover.json" --hosts "$HOSTS" --controller "$CTL" --instances 1 \
+    --os "$(. /etc/os-release && echo "$ID-$VERSION_ID")" \
+    --nova "$(dpkg-query -W -f '${Version}' python3-nova)" \
+    --placement "$(dpkg-query -W -f '${Version}' python3-placement)" >&2 \
+    || fail "discover did not find the lab up.sh built (see $RUN/discover.json)"
+  ln -sfn "$LAB/releases/nova-$NEW" "$LAB/current/nova-$h"
+  "$STACKHOP" discover -i "$INV" --check >"$RUN/discover-switched.yaml" 2>"$RUN/discover-switched.err" || rc=$?
+  ln -sfn "$LAB/releases/nova-$OLD" "$LAB/current/nova-$h"
+  [ $rc = 1 ] || fail "discover --check with $h switched to $NEW by hand exited $rc, not 1"
+  grep -q "^  - $h: nova .* ($NEW), the inventory says nova_version" "$RUN/discover-switched.err" \
+    || fail "discover --check did not name $h's nova (see $RUN/discover-switched.err)"
+  log "discover: the hosts are the lab of $INV; $h switched to $NEW by hand was named"
 }
 
 st_up() {

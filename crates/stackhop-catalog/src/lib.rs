@@ -6,6 +6,7 @@
 //! Nothing outside this crate knows a release name, a package glob or a config option.
 
 mod citation;
+mod discovery;
 mod durations;
 mod finding;
 mod havana_icehouse;
@@ -18,6 +19,9 @@ mod workload;
 mod zed_antelope;
 
 pub use citation::{Citation, title};
+pub use discovery::{
+    Discovery, Probe, ProbeOn, ProjectVersions, REDHAT_RELEASE_MARK, Reading, ReleaseSpan,
+};
 pub use durations::{DurationModel, Estimate, Parameter};
 pub use finding::{Finding, Severity};
 pub use hostlist::collapse_hosts;

@@ -2,6 +2,7 @@ use stackhop_inventory::{Host, Inventory, ProfilePaths, ReleaseVocabulary, Vocab
 use stackhop_model::{Action, CloudState, RuleBook};
 
 use crate::citation::Citation;
+use crate::discovery::Discovery;
 use crate::durations::{DurationModel, Estimate};
 use crate::finding::Finding;
 use crate::procedure::{EventLink, LiveRolling, ParallelDeployment, ProjectProcedure};
@@ -41,6 +42,9 @@ pub trait Transition: Sync + Send {
     fn secret_variables(&self) -> &'static [&'static str] {
         &[]
     }
+
+    /// What `stackhop discover` asks the hosts of this inventory, and what the answers mean.
+    fn discovery(&self, inventory: &Inventory) -> Discovery;
 
     /// The services a host runs today.
     fn host_services(&self, inventory: &Inventory, host: &Host) -> Vec<&'static str>;

@@ -83,6 +83,10 @@ pub enum ExecError {
         known_hosts: PathBuf,
         refusals: Vec<crate::ssh::pool::KeyRefusal>,
     },
+    /// Hosts that did not answer, or stopped answering, while they were read (`discover`, the
+    /// check before an SSH run): what they run is not known.
+    #[error("{}", unreachable_message(.0))]
+    Unreachable(Vec<(String, String)>),
     /// `--target local` with a plan for several hosts that do not live on this machine.
     #[error(
         "--target local runs every command on this machine, and this plan acts on {count} hosts \
@@ -147,6 +151,7 @@ impl ExecError {
             | ExecError::InDoubt(_)
             | ExecError::StillRunning(_)
             | ExecError::HostKeys { .. }
+            | ExecError::Unreachable(_)
             | ExecError::Runtime(_) => ErrorClass::CannotContinue,
             ExecError::Missing { .. }
             | ExecError::NotAJournal { .. }
@@ -166,6 +171,21 @@ impl ExecError {
             | ExecError::BadMark(_) => ErrorClass::BadInput,
         }
     }
+}
+
+fn unreachable_message(hosts: &[(String, String)]) -> String {
+    let mut text = format!(
+        "{} host(s) could not be read, so what the cloud runs is not known:",
+        hosts.len()
+    );
+    for (_, why) in hosts {
+        text.push_str(&format!("\n  {why}"));
+    }
+    text.push_str(
+        "\n  help: check that each host answers `ssh` with the inventory's connection settings, \
+         then try again",
+    );
+    text
 }
 
 fn host_keys_message(

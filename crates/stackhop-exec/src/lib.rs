@@ -52,6 +52,7 @@ pub use progress::{HostStatus, StepProgress, StepState, progress};
 pub use session::{Session, Settlement, TargetKind, resume_command, steps_digest};
 pub use ssh::keys::{KeyProblem, Learned, known_hosts_file, learn, trust};
 pub use ssh::pool::{KeyRefusal, SshPool};
+pub use ssh::probe::{HostAnswers, ProbeJob, Probed, run_probes};
 pub use ssh::{Endpoint, SshSettings};
 pub use status::{StatusReport, load_status};
 pub use target::secret_values;

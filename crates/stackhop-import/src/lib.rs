@@ -31,6 +31,7 @@
 
 mod address;
 mod ansible;
+pub mod discover;
 mod draft;
 mod packstack;
 mod write;

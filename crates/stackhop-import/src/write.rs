@@ -136,13 +136,34 @@ fn host(out: &mut Out, draft: &Draft, entry: &Entry) {
     }
 }
 
-/// A YAML scalar for a free-form word: plain when it cannot be misread, quoted otherwise.
-fn yaml_word(text: &str) -> String {
+/// A YAML scalar for a free-form word, a path or an address: plain when it cannot be misread
+/// (as a number, a boolean, null or YAML syntax), quoted otherwise.
+pub(crate) fn yaml_word(text: &str) -> String {
     let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    '-' | '_'
+                        | '.'
+                        | '/'
+                        | '{'
+                        | '}'
+                        | '['
+                        | ']'
+                        | '@'
+                        | '%'
+                        | '+'
+                        | '='
+                        | ','
+                        | ':'
+                        | '~'
+                )
+        })
+        && (text.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '/')
+            || text.starts_with("~/"))
+        && !text.ends_with(':')
+        && text.parse::<f64>().is_err()
         && !matches!(
             text.to_ascii_lowercase().as_str(),
             "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
@@ -165,18 +186,18 @@ fn yaml_word(text: &str) -> String {
 
 /// The text being written, and the markers counted on the way.
 #[derive(Default)]
-struct Out {
-    text: String,
+pub(crate) struct Out {
+    pub(crate) text: String,
     markers: usize,
 }
 
 impl Out {
-    fn blank(&mut self) {
+    pub(crate) fn blank(&mut self) {
         self.text.push('\n');
     }
 
     /// `key: value` with its origin beside it.
-    fn value(&mut self, indent: &str, key: &str, value: &str, origin: &Origin) {
+    pub(crate) fn value(&mut self, indent: &str, key: &str, value: &str, origin: &Origin) {
         let comment = self.origin_text(origin);
         self.line(&format!("{indent}{key}: {value}"), Some(&comment));
     }
@@ -201,7 +222,7 @@ impl Out {
     }
 
     /// `code`, with `comment` beside it when the two fit in the width, else above it.
-    fn line(&mut self, code: &str, comment: Option<&str>) {
+    pub(crate) fn line(&mut self, code: &str, comment: Option<&str>) {
         let Some(comment) = comment else {
             self.push(code);
             return;
@@ -229,12 +250,12 @@ impl Out {
     }
 
     /// A comment, wrapped at word boundaries to the width.
-    fn comment(&mut self, indent: &str, text: &str) {
+    pub(crate) fn comment(&mut self, indent: &str, text: &str) {
         self.wrap(&format!("{indent}# "), &format!("{indent}#   "), text);
     }
 
     /// `text` after `first`, continued on lines that start with `rest`.
-    fn wrap(&mut self, first: &str, rest: &str, text: &str) {
+    pub(crate) fn wrap(&mut self, first: &str, rest: &str, text: &str) {
         let mut current = first.to_owned();
         let mut empty = true;
         for word in text.split(' ').filter(|w| !w.is_empty()) {
@@ -255,7 +276,7 @@ impl Out {
 
     /// One line of the output. A character YAML refuses in a document (a control character, a
     /// byte order mark) is written escaped: it can only come from a comment quoting the file.
-    fn push(&mut self, line: &str) {
+    pub(crate) fn push(&mut self, line: &str) {
         for c in line.chars() {
             if c.is_control() || c == '\u{feff}' {
                 self.text.extend(c.escape_unicode());
@@ -278,6 +299,12 @@ mod tests {
         assert_eq!(yaml_word("1"), "\"1\"");
         assert_eq!(yaml_word("a b: \"c\""), "\"a b: \\\"c\\\"\"");
         assert_eq!(yaml_word(""), "\"\"");
+        assert_eq!(yaml_word("/opt/lab/hosts/{host}"), "/opt/lab/hosts/{host}");
+        assert_eq!(yaml_word("~/.ssh/config"), "~/.ssh/config");
+        assert_eq!(yaml_word("26.2.2"), "26.2.2");
+        assert_eq!(yaml_word("1.5"), "\"1.5\"");
+        assert_eq!(yaml_word("a:"), "\"a:\"");
+        assert_eq!(yaml_word("~"), "\"~\"");
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub(crate) enum Command {
     /// Write an inventory from a packstack answer file or an Ansible inventory.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Read the hosts over SSH and write the inventory as they describe it; --check compares.
+    #[command(next_line_help = true)]
+    Discover(DiscoverArgs),
     /// Pre-flight checks: what in this cloud will break or slow a scenario.
     Check(CheckArgs),
     /// Plan a scenario: the steps, their order, hosts and estimates, and why each exists.
@@ -139,6 +142,33 @@ pub(crate) struct ImportAnsibleArgs {
     /// [default: the newest, marked in the inventory to check]
     #[arg(long, value_name = "RELEASE", verbatim_doc_comment)]
     pub(crate) release: Option<String>,
+}
+
+/// How `discover` reaches the hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiscoverTarget {
+    /// The inventory's hosts over SSH, as `apply --target ssh` reaches them.
+    Ssh,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiscoverArgs {
+    #[command(flatten)]
+    pub(crate) inventory: InventoryArgs,
+    /// How to reach the hosts.
+    #[arg(long, value_enum, default_value_t = DiscoverTarget::Ssh)]
+    pub(crate) target: DiscoverTarget,
+    /// Exit 1 when the inventory disagrees with the hosts: another OS, nova version or release,
+    /// a service more or less, another instance count, a value that could not be read.
+    #[arg(long)]
+    pub(crate) check: bool,
+    /// Write the discovered inventory to this file (never the inventory read) instead of
+    /// standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Output format: the inventory (text), or `stackhop.discover/v1` JSON.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub(crate) format: ReportFormat,
 }
 
 /// Where the inventory comes from: a file, or one of the built-in examples.

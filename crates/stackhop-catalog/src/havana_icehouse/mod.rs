@@ -3,6 +3,7 @@
 //! where each is used.
 
 mod commands;
+mod discovery;
 mod durations;
 mod events;
 mod hazards;
@@ -67,6 +68,10 @@ impl Transition for HavanaIcehouse {
 
     fn service_names(&self) -> Vec<&'static str> {
         services::SERVICES.iter().map(|s| s.name).collect()
+    }
+
+    fn discovery(&self, inventory: &Inventory) -> crate::Discovery {
+        discovery::discovery(inventory)
     }
 
     fn host_services(&self, inventory: &Inventory, host: &Host) -> Vec<&'static str> {

@@ -4,6 +4,7 @@
 //! upgrade documentation; each is cited where it is used.
 
 mod commands;
+mod discovery;
 mod durations;
 mod hazards;
 mod keys;
@@ -78,6 +79,10 @@ impl Transition for ZedAntelope {
 
     fn hosts_share_one_machine(&self, inventory: &Inventory) -> bool {
         paths::Paths::of(inventory).host_root.contains("{host}")
+    }
+
+    fn discovery(&self, inventory: &Inventory) -> crate::Discovery {
+        discovery::discovery(inventory)
     }
 
     fn host_services(&self, _inventory: &Inventory, host: &Host) -> Vec<&'static str> {

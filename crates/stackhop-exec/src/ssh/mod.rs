@@ -9,6 +9,7 @@
 
 pub(crate) mod keys;
 pub(crate) mod pool;
+pub(crate) mod probe;
 pub(crate) mod remote;
 
 use std::path::PathBuf;

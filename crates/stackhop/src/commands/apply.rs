@@ -8,7 +8,9 @@
 //! the plan was made from. `--dry-run` prints the commands and touches nothing. Before anything
 //! runs the plan is verified, as `stackhop verify` would: a plan that can break the cloud, or
 //! does not finish the upgrade, is refused (exit 1) unless `--unverified` says the operator
-//! knows better. Exit codes: 0 the run succeeded, 1 it failed, was refused (or the operator said
+//! knows better. On the ssh target the hosts are read first (`discover`'s probes): a plan made
+//! for another cloud than the one they describe is refused (exit 1), naming what changed. Exit
+//! codes: 0 the run succeeded, 1 it failed, was refused (or the operator said
 //! no), 2 bad input, 3 the run could not go on (journal locked, stopped with Ctrl-C).
 
 use std::io::IsTerminal;
@@ -34,6 +36,12 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
             None => return Ok(Outcome::ProblemFound),
         }
     };
+    // The inventory the hosts are checked against: the plan's own.
+    let ssh_inventory = if args.target == TargetArg::Ssh && !args.dry_run {
+        Some(sourced.loaded()?)
+    } else {
+        None
+    };
     let plan = sourced.plan;
     if args.dry_run {
         let prepared = PreparedPlan::new(plan).map_err(CommandError::Exec)?;
@@ -52,14 +60,21 @@ pub(crate) fn run(args: &ApplyArgs) -> Result<Outcome, CommandError> {
             "--step asks before each phase, and standard input is not a terminal".to_owned(),
         ));
     }
+    if !args.yes && !interactive {
+        return Err(CommandError::Usage(
+            "refusing to apply without --yes: standard input is not a terminal, so nobody \
+             can confirm; review the plan with `stackhop plan` and add --yes"
+                .to_owned(),
+        ));
+    }
+    // Real hosts must still be the cloud the plan's inventory describes (and the plan's digest
+    // seals): what they run is read before anything is recorded or run.
+    if let Some(loaded) = &ssh_inventory
+        && !super::discover::confirm(loaded)?
+    {
+        return Ok(Outcome::ProblemFound);
+    }
     if !args.yes {
-        if !interactive {
-            return Err(CommandError::Usage(
-                "refusing to apply without --yes: standard input is not a terminal, so nobody \
-                 can confirm; review the plan with `stackhop plan` and add --yes"
-                    .to_owned(),
-            ));
-        }
         eprint!("{}", describe(&plan, target, args));
         if !super::progress::ask("apply this plan?") {
             eprintln!("nothing was applied");

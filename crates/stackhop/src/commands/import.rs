@@ -65,7 +65,7 @@ fn write(imported: &Imported, output: &ImportOutputArgs) -> Result<(), CommandEr
 
 /// Whether writing `out` would overwrite `input`: the same path once links are resolved, or
 /// another name (a hard link) for the same file.
-fn same_file(input: &Path, out: &Path) -> bool {
+pub(super) fn same_file(input: &Path, out: &Path) -> bool {
     if let (Ok(a), Ok(b)) = (std::fs::canonicalize(input), std::fs::canonicalize(out))
         && a == b
     {

@@ -4,6 +4,7 @@
 mod apply;
 mod check;
 mod compare;
+mod discover;
 mod export;
 mod import;
 mod init;
@@ -33,6 +34,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, CommandError> {
     match command {
         Command::Init(args) => init::run(&args),
         Command::Import(command) => import::run(&command),
+        Command::Discover(args) => discover::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Verify(args) => verify::run(&args),
