@@ -104,8 +104,12 @@ impl StatusReport {
                 let i = self.prepared.graph.index(step_id)?.get();
                 let step = &self.prepared.plan.steps[i];
                 let pos = step.hosts.iter().position(|h| h == host)?;
-                matches!(self.progress[i].hosts[pos], HostStatus::InDoubt { .. })
-                    .then_some((step.id.as_str(), step.hosts[pos].as_str(), None, why))
+                matches!(self.progress[i].hosts[pos], HostStatus::InDoubt { .. }).then_some((
+                    step.id.as_str(),
+                    step.hosts[pos].as_str(),
+                    None,
+                    why,
+                ))
             })
     }
 
