@@ -73,9 +73,11 @@ impl StatusReport {
         self.progress[i].state(self.run.max_fail, self.live())
     }
 
-    /// The step that failed the run, with the failing host, exit code and output tail.
+    /// The step that failed the run, with the failing host, exit code and output tail; or, when
+    /// no command failed, the attempt that failed it by being left in doubt (its connection was
+    /// lost), with why instead of output.
     pub fn failure(&self) -> Option<(&str, &str, Option<i32>, &str)> {
-        self.progress.iter().enumerate().find_map(|(i, p)| {
+        let failed = self.progress.iter().enumerate().find_map(|(i, p)| {
             if self.step_state(i) != StepState::Failed {
                 return None;
             }
@@ -86,7 +88,29 @@ impl StatusReport {
                 *code,
                 output.as_str(),
             ))
-        })
+        });
+        failed.or_else(|| self.lost_in_doubt())
+    }
+
+    /// The first attempt the run recorded as in doubt (an `in_doubt` event, `step@host: why`)
+    /// that is still in doubt.
+    fn lost_in_doubt(&self) -> Option<(&str, &str, Option<i32>, &str)> {
+        self.events
+            .iter()
+            .filter(|e| e.kind == "in_doubt")
+            .find_map(|e| {
+                let (at, why) = e.message.split_once(": ")?;
+                let (step_id, host) = at.rsplit_once('@')?;
+                let i = self.prepared.graph.index(step_id)?.get();
+                let step = &self.prepared.plan.steps[i];
+                let pos = step.hosts.iter().position(|h| h == host)?;
+                matches!(self.progress[i].hosts[pos], HostStatus::InDoubt { .. }).then_some((
+                    step.id.as_str(),
+                    step.hosts[pos].as_str(),
+                    None,
+                    why,
+                ))
+            })
     }
 
     /// Steps the run would not start because the hosts left out make them unsafe: (step, why),

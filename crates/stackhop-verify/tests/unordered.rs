@@ -21,8 +21,12 @@ fn live() -> Plan {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Verifies the edited plan as `stackhop verify --plan` reads it once the operator has resealed
+/// it (only `after` lists change here, so the commands are still the catalog's).
 fn run(plan: &Plan) -> VerifyReport {
-    verify_plan_json(&plan.to_json(), "edited.json").unwrap_or_else(|e| panic!("{e}"))
+    let mut sealed = plan.clone();
+    sealed.seal();
+    verify_plan_json(&sealed.to_json(), "edited.json").unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A step of the computes' phase that acts on computes only (not the canary's boot check).
