@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::{Run, stackhop_in, temp_dir, write};
 
-const PORT: u16 = 2222;
+pub(crate) const PORT: u16 = 2222;
 
 /// Why these tests cannot run here, if they cannot.
 pub(crate) fn unavailable() -> Option<String> {
@@ -132,6 +132,11 @@ impl Fleet {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// The process id of host `i`'s listening sshd: its children carry the host's sessions.
+    pub(crate) fn sshd_pid(&self, i: usize) -> u32 {
+        self.daemons[i].as_ref().map_or(0, Child::id)
     }
 
     pub(crate) fn stop(&mut self, i: usize) {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use stackhop_exec::{Access, AttemptState, Journal};
 
 use crate::common::{json, stackhop_in, temp_dir, write};
-use crate::fleet::{Fleet, keygen, skipped};
+use crate::fleet::{Fleet, PORT, keygen, skipped};
 
 fn attempts(journal: &Path) -> Vec<stackhop_exec::AttemptRecord> {
     let j = Journal::open(journal, Access::ReadOnly).expect("journal");
@@ -186,6 +186,62 @@ fn a_host_that_cannot_be_reached_fails_its_step_and_is_named() {
             .as_str()
             .is_some_and(|o| o.contains("cannot reach cmp2")),
         "{status}"
+    );
+}
+
+#[test]
+fn a_connection_lost_while_a_command_runs_leaves_it_in_doubt_and_status_names_it() {
+    if skipped("lost connection") {
+        return;
+    }
+    let fleet = Fleet::new(1, 81);
+    fleet.inventory("");
+    fleet
+        .run(&["trust-hosts", "-i", "inventory.yaml", "--yes"])
+        .assert_code(0);
+    // On cmp1's sshd only, the command kills the session processes carrying it (as a link that
+    // goes down does) and goes on running for a while on the host.
+    let plan = fleet.plan(&format!(
+        "case \"$SSH_CONNECTION\" in *\" {} {PORT}\") pkill -9 -P {}; sleep 2;; esac",
+        fleet.address(1),
+        fleet.sshd_pid(1),
+    ));
+    let r = fleet.apply(&plan);
+    r.assert_code(1);
+    assert!(
+        r.stdout.contains("lost the connection to cmp1"),
+        "{}",
+        r.report()
+    );
+    let status = json(&fleet.run(&["status", "--journal", "run.db", "--format", "json"]));
+    assert_eq!(status["state"], "failed");
+    assert_eq!(status["failure"]["host"], "cmp1", "{status}");
+    assert_eq!(status["failure"]["exit_code"], serde_json::Value::Null);
+    assert!(
+        status["failure"]["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("whether it finished on the host is not known")),
+        "{status}"
+    );
+    let step = status["failure"]["step"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let in_doubt: Vec<_> = attempts(&fleet.path().join("run.db"))
+        .into_iter()
+        .filter(|a| a.step == step && a.host == "cmp1")
+        .collect();
+    assert_eq!(in_doubt.len(), 1, "{in_doubt:?}");
+    assert_eq!(
+        in_doubt[0].state,
+        AttemptState::Started,
+        "no result is recorded"
+    );
+    let text = fleet.run(&["status", "--journal", "run.db"]);
+    assert!(
+        text.stdout.contains(&format!("in doubt: {step}@cmp1")),
+        "{}",
+        text.report()
     );
 }
 
