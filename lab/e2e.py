@@ -173,10 +173,19 @@ def cmd_attempts(a):
             print(0)
             return
         import re
-        n = sum(1 for r in attempts(con, run["id"])
+        rows = attempts(con, run["id"])
+        # --started-after STEP: only attempts of other steps started after STEP's first attempt
+        since = None
+        if a.started_after is not None:
+            starts = [r["started_ms"] for r in rows if r["step"] == a.started_after]
+            since = min(starts) if starts else None
+        n = sum(1 for r in rows
                 if (a.step is None or r["step"] == a.step)
                 and (a.regex is None or re.search(a.regex, r["step"]))
-                and (a.host is None or r["host"] == a.host))
+                and (a.host is None or r["host"] == a.host)
+                and (a.started_after is None
+                     or (since is not None and r["step"] != a.started_after
+                         and r["started_ms"] > since)))
     except sqlite3.Error:      # being created right now: nothing recorded yet
         n = 0
     print(n)
@@ -441,6 +450,7 @@ def main(argv=None):
     s.add_argument("--regex", default=None)
     s = sub.add_parser("attempts"); s.add_argument("journal"); s.add_argument("--step", default=None)
     s.add_argument("--regex", default=None); s.add_argument("--host", default=None)
+    s.add_argument("--started-after", default=None)
     s = sub.add_parser("status"); s.add_argument("status")
     s = sub.add_parser("discovered"); s.add_argument("discover")
     for x in ("hosts", "controller", "os", "nova", "placement"):

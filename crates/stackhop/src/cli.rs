@@ -52,7 +52,7 @@ pub(crate) enum Command {
     /// All four scenarios side by side for this cloud, and the one to use.
     #[command(next_line_help = true)]
     Compare(CompareArgs),
-    /// Run a plan on the simulated cloud (default) or this host, journaling every step.
+    /// Run a plan on the simulated cloud (default), this host or the hosts over SSH, journaled.
     #[command(next_line_help = true)]
     Apply(ApplyArgs),
     /// Continue the run recorded in a journal after a failure, a stop or a crash.
