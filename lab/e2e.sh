@@ -423,15 +423,26 @@ fault_link_down() {
 fault_kill_resume() {
   local kstep; kstep=$(E2E kill-step "$RUN/plan.json" --computes cmp2) || fail "no step on cmp2"
   log "resume; killed (SIG$KILL_SIGNAL) when $kstep starts"
-  local rc=0
-  (cd "$RUN" && exec "$STACKHOP" resume --journal "$RUN/run.db" --plan "$RUN/plan.json") \
-    >"$RUN/resume.log" 2>&1 &
-  APPLY_PID=$!
-  while kill -0 "$APPLY_PID" 2>/dev/null; do
-    [ "$(E2E attempts "$RUN/run.db" --step "$kstep" 2>/dev/null || echo 0)" -gt 0 ] && break
-    sleep 0.2
+  local rc=0 waited=0
+  while :; do
+    rc=0
+    (cd "$RUN" && exec "$STACKHOP" resume --journal "$RUN/run.db" --plan "$RUN/plan.json") \
+      >"$RUN/resume.log" 2>&1 &
+    APPLY_PID=$!
+    while kill -0 "$APPLY_PID" 2>/dev/null; do
+      [ "$(E2E attempts "$RUN/run.db" --step "$kstep" 2>/dev/null || echo 0)" -gt 0 ] && break
+      sleep 0.2
+    done
+    kill -0 "$APPLY_PID" 2>/dev/null && break
+    wait "$APPLY_PID" || rc=$?
+    APPLY_PID=
+    # the command the lost connection left may still run on its host: resume must refuse then
+    [ $rc = 3 ] && grep -q "still be running" "$RUN/resume.log" && [ $waited -lt 60 ] \
+      || { cat "$RUN/resume.log" >&2; fail "resume ended (exit $rc) before $kstep started"; }
+    waited=$((waited + 1)); sleep 2
   done
-  kill -0 "$APPLY_PID" 2>/dev/null || { wait "$APPLY_PID" || rc=$?; cat "$RUN/resume.log" >&2; fail "resume ended (exit $rc) before $kstep started"; }
+  [ $waited = 0 ] || log "resume refused $waited time(s) while the link-down run's command still ran"
+  E2E meta "$RUN/meta.json" "link_resume_refused=$waited"
   if [ "$KILL_SIGNAL" = INT ]; then
     kill -INT "$APPLY_PID"; sleep 1; kill -INT "$APPLY_PID" 2>/dev/null || true
   else
