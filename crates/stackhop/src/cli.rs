@@ -458,9 +458,7 @@ pub(crate) struct ApplyArgs {
     /// Print every command the plan would run, in order, and run nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
-    /// Run the plan even if `verify` finds that it can break the cloud or leaves it unfinished;
-    /// on the ssh target, also without reading the hosts to compare them with the plan's
-    /// inventory.
+    /// Run even if `verify` finds the plan unsafe or unfinished (ssh: hosts not compared).
     #[arg(long)]
     pub(crate) unverified: bool,
     /// Testing: make these steps fail on the sim target (`STEP` or `STEP@HOST`, globs).
