@@ -33,6 +33,7 @@
 #   ids), E2E_KILL_SIGNAL (KILL | INT: SIGINT twice), E2E_FRESH=1 (reset the lab even if fresh),
 #   E2E_RUN=run2 (stages run alone act on run 2's files, e.g. `E2E_RUN=run2 lab/e2e.sh checks`)
 source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/checks.sh"
 exec </dev/null
 [ "$(id -u)" = 0 ] || die "must run as root"
 
@@ -45,7 +46,6 @@ PROBE_API=${E2E_PROBE_API:-2}
 PROBE_BOOT=${E2E_PROBE_BOOT:-15}
 SLACK=${E2E_SLACK_S:-3}
 KILL_SIGNAL=${E2E_KILL_SIGNAL:-KILL}
-E2E() { "$SYSPY" "$LAB_SRC/e2e.py" "$@"; }
 RUN=$WORK/${E2E_RUN:-run1}      # the run the stages act on (up: run1; interrupt: run2)
 PROBE_PID= APPLY_PID=
 STAGE_LOGS=()                   # what on_exit shows the tail of when the current stage fails
@@ -63,9 +63,6 @@ estage_end() {
   log "----- e2e: $_E_STAGE: ${d}s"
   _E_STAGE=
 }
-
-# fail TEXT: a check failed
-fail() { die "CHECK FAILED: $*"; }
 
 # run_to OUT CMD...: run a stackhop command, stdout to OUT, stderr to OUT.err; any non-zero exit fails
 run_to() {
@@ -283,51 +280,17 @@ run_report() {
 }
 
 # ---------------------------------------------------------------------------------------------
-services_all_up() {
-  [ "$(openstack compute service list -f value -c State | grep -vc '^up$')" = 0 ]
-}
 st_checks() {
   estage "$(basename "$RUN"): checks"
   need_stackhop
-  local newver; newver=$(cat "$RUN/new-service-version")
   STAGE_LOGS=("$RUN/status.json.err")
   # 1. the journal: the run succeeded, every step succeeded
   run_to "$RUN/status.json" "$STACKHOP" status --journal "$RUN/run.db" --format json
   E2E status "$RUN/status.json" >&2 || fail "the journal does not record a fully succeeded run"
-  # 2. every nova service row reports the new version, and is up
-  mysql_root -N -B nova -e "SELECT host, \`binary\`, version FROM services WHERE deleted=0 ORDER BY host, \`binary\`" \
-    | tee "$RUN/service-versions.tsv" >&2
-  [ "$(wc -l <"$RUN/service-versions.tsv")" -ge $((3 + $(wc -w <<<"$COMPUTES"))) ] || fail "missing nova service rows"
-  awk -v v="$newver" '$3 != v {bad=1} END {exit bad}' "$RUN/service-versions.tsv" \
-    || fail "not every nova service reports version $newver"
-  local i; for i in $(seq 1 90); do services_all_up 2>/dev/null && break; sleep 1; done
-  openstack compute service list -f value -c Binary -c Host -c Status -c State | tee "$RUN/services.txt" >&2
-  services_all_up || fail "not every nova service is up"
-  ! grep -q disabled "$RUN/services.txt" || fail "a nova service is still disabled"
-  # 3. every instance recorded before is still ACTIVE
-  openstack server list --all-projects -f json -c ID -c Name -c Status >"$RUN/instances-after.json"
-  E2E still-active "$RUN/instances-before.json" "$RUN/instances-after.json" >&2 \
-    || fail "an instance that existed before the upgrade is not ACTIVE"
-  # 4. stackhop (the lab does not) pinned compute RPC and switched the computes' driver class;
-  #    every project on every host runs the new release
-  [ "$(crudini --get "$(nova_conf "$CTL")" upgrade_levels compute 2>/dev/null)" = auto ] \
-    || fail "[upgrade_levels] compute is not auto in $(nova_conf "$CTL")"
-  local c l
-  for c in $COMPUTES; do
-    [ "$(crudini --get "$(nova_conf "$c")" DEFAULT compute_driver)" = fake.FakeDriverWithoutFakeNodes ] \
-      || fail "$c: compute_driver is not fake.FakeDriverWithoutFakeNodes"
-  done
-  for l in "$LAB"/current/*; do
-    case "$(readlink "$l")" in *-"$NEW") ;; *) fail "$(basename "$l") runs $(readlink "$l")";; esac
-  done
-  grep -q "Automatically selected compute RPC version" "$LAB/logs/nova-conductor-$CTL.log" \
-    || fail "the new conductor never auto-pinned compute RPC"
-  # 5. a boot works now
-  local name=e2e-after-$(basename "$RUN")
-  openstack server create --flavor m1.tiny --image fake-img --nic none --wait "$name" >/dev/null \
-    || fail "a boot after the upgrade failed"
-  openstack server delete --wait "$name" || fail "deleting $name failed"
-  # 6. the probe's failures fall inside the phases verify reports the capability unavailable
+  # 2. the cloud is upgraded: nova's services new and up, instances ACTIVE, pin, driver,
+  #    releases, the conductor's own pin, and a boot works (the checks e2e_ansible.sh makes too)
+  check_cloud_upgraded "$RUN" "e2e-after-$(basename "$RUN")"
+  # 3. the probe's failures fall inside the phases verify reports the capability unavailable
   E2E windows --plan "$RUN/plan.json" --journal "$RUN/run.db" --verify "$RUN/verify.json" \
     --probe "$RUN/probe.jsonl" --slack "$SLACK" --out "$RUN/windows.json" >&2 \
     || fail "the probe saw downtime outside the windows verify reported (see $RUN/windows.json)"

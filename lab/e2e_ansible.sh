@@ -26,6 +26,7 @@
 #   target/ansible-venv), STACKHOP_REPORT, KEEP_LAB=1, E2E_PROBE_API (2 s), E2E_PROBE_BOOT (15 s),
 #   E2E_SLACK_S (3 s).
 source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/checks.sh"
 exec </dev/null
 [ "$(id -u)" = 0 ] || die "must run as root"
 
@@ -35,11 +36,8 @@ WORK=${STACKHOP_E2E_ANSIBLE_WORK:-$TARGET_DIR/e2e-ansible}
 RUN=$WORK/run1                  # where lab/e2e.sh's up and static stages write, with WORK as theirs
 EXPORT_TOOLS=$REPO/crates/stackhop-export/ansible
 SLACK=${E2E_SLACK_S:-3}
-E2E() { "$SYSPY" "$LAB_SRC/e2e.py" "$@"; }
 EA() { "$SYSPY" "$LAB_SRC/e2e_ansible.py" "$@"; }
 PROBE_PID=
-
-fail() { die "CHECK FAILED: $*"; }
 
 on_exit() {
   local rc=$?
@@ -125,34 +123,7 @@ stage "checks"
 "$SYSPY" "$EXPORT_TOOLS/replay.py" --plan "$RUN/plan.json" --trace "$RUN/trace.jsonl" >"$RUN/replay.txt" \
   || { cat "$RUN/replay.txt" >&2; fail "what ansible-playbook ran is not the plan (see $RUN/replay.txt)"; }
 cat "$RUN/replay.txt" >&2
-newver=$(cat "$RUN/new-service-version")
-mysql_root -N -B nova -e "SELECT host, \`binary\`, version FROM services WHERE deleted=0 ORDER BY host, \`binary\`" \
-  | tee "$RUN/service-versions.tsv" >&2
-[ "$(wc -l <"$RUN/service-versions.tsv")" -ge $((3 + $(wc -w <<<"$COMPUTES"))) ] || fail "missing nova service rows"
-awk -v v="$newver" '$3 != v {bad=1} END {exit bad}' "$RUN/service-versions.tsv" \
-  || fail "not every nova service reports version $newver"
-all_up() { [ "$(openstack compute service list -f value -c State | grep -vc '^up$')" = 0 ]; }
-for _ in $(seq 1 90); do all_up 2>/dev/null && break; sleep 1; done
-openstack compute service list -f value -c Binary -c Host -c Status -c State | tee "$RUN/services.txt" >&2
-all_up || fail "not every nova service is up"
-! grep -q disabled "$RUN/services.txt" || fail "a nova service is still disabled"
-openstack server list --all-projects -f json -c ID -c Name -c Status >"$RUN/instances-after.json"
-E2E still-active "$RUN/instances-before.json" "$RUN/instances-after.json" >&2 \
-  || fail "an instance that existed before the upgrade is not ACTIVE"
-[ "$(crudini --get "$(nova_conf "$CTL")" upgrade_levels compute 2>/dev/null)" = auto ] \
-  || fail "[upgrade_levels] compute is not auto in $(nova_conf "$CTL")"
-for c in $COMPUTES; do
-  [ "$(crudini --get "$(nova_conf "$c")" DEFAULT compute_driver)" = fake.FakeDriverWithoutFakeNodes ] \
-    || fail "$c: compute_driver is not fake.FakeDriverWithoutFakeNodes"
-done
-for l in "$LAB"/current/*; do
-  case "$(readlink "$l")" in *-"$NEW") ;; *) fail "$(basename "$l") runs $(readlink "$l")" ;; esac
-done
-grep -q "Automatically selected compute RPC version" "$LAB/logs/nova-conductor-$CTL.log" \
-  || fail "the new conductor never auto-pinned compute RPC"
-openstack server create --flavor m1.tiny --image fake-img --nic none --wait e2e-ansible-after >/dev/null \
-  || fail "a boot after the upgrade failed"
-openstack server delete --wait e2e-ansible-after || fail "deleting e2e-ansible-after failed"
+check_cloud_upgraded "$RUN" e2e-ansible-after
 EA windows --plan "$RUN/plan.json" --trace "$RUN/trace.jsonl" --verify "$RUN/verify.json" \
   --probe "$RUN/probe.jsonl" --slack "$SLACK" --out "$RUN/windows.json" >&2 \
   || fail "the probe saw downtime outside the windows verify reported (see $RUN/windows.json)"
