@@ -476,31 +476,17 @@ impl Journal {
     }
 
     fn create_schema(&mut self) -> Result<(), ExecError> {
-        let path = self.path.clone();
-        let sqlite = |source| ExecError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sqlite)?;
-        // Another process may have created it between our check and our lock: look again.
-        let version: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sqlite)?;
-        if version == 0 {
-            tx.execute_batch(&runs_table("runs")).map_err(sqlite)?;
-            tx.execute_batch(SCHEMA).map_err(sqlite)?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-                .map_err(sqlite)?;
-        }
-        tx.commit().map_err(sqlite)?;
-        self.version = SCHEMA_VERSION;
-        Ok(())
+        self.upgrade_schema(0, SCHEMA_VERSION, &[&runs_table("runs"), SCHEMA])
     }
 
     fn migrate_1_to_2(&mut self) -> Result<(), ExecError> {
+        self.upgrade_schema(1, 2, &[&runs_table("runs_v2"), MIGRATE_1_TO_2])
+    }
+
+    /// Runs `statements` and records version `to`, in one immediate transaction, if the journal
+    /// is still at version `from` once locked: another process may have done it between our
+    /// look at the version and our lock.
+    fn upgrade_schema(&mut self, from: i64, to: i64, statements: &[&str]) -> Result<(), ExecError> {
         let path = self.path.clone();
         let sqlite = |source| ExecError::Sqlite {
             path: path.clone(),
@@ -513,13 +499,14 @@ impl Journal {
         let version: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(sqlite)?;
-        if version == 1 {
-            tx.execute_batch(&runs_table("runs_v2")).map_err(sqlite)?;
-            tx.execute_batch(MIGRATE_1_TO_2).map_err(sqlite)?;
-            tx.pragma_update(None, "user_version", 2).map_err(sqlite)?;
+        if version == from {
+            for statement in statements {
+                tx.execute_batch(statement).map_err(sqlite)?;
+            }
+            tx.pragma_update(None, "user_version", to).map_err(sqlite)?;
         }
         tx.commit().map_err(sqlite)?;
-        self.version = 2;
+        self.version = to;
         Ok(())
     }
 
