@@ -22,32 +22,17 @@ pub(super) async fn run(
         return manual(ok, clock);
     }
     let (ok, exit_code, output) = run_commands(step, host, journal).await;
-    Outcome {
-        ok,
-        exit_code,
-        output,
-        changes: Vec::new(),
-        cloud: None,
-        at_ms: clock.now_ms(),
-        in_doubt: false,
-    }
+    Outcome::of_host(ok, exit_code, output, false, clock)
 }
 
 /// A manual step: the operator's answer is its result.
 pub(super) fn manual(confirmed: bool, clock: &crate::clock::Clock) -> Outcome {
-    Outcome {
-        ok: confirmed,
-        exit_code: None,
-        output: if confirmed {
-            "confirmed by the operator".to_owned()
-        } else {
-            "manual step: the operator did not confirm it (it needs a terminal)".to_owned()
-        },
-        changes: Vec::new(),
-        cloud: None,
-        at_ms: clock.now_ms(),
-        in_doubt: false,
-    }
+    let output = if confirmed {
+        "confirmed by the operator"
+    } else {
+        "manual step: the operator did not confirm it (it needs a terminal)"
+    };
+    Outcome::of_host(confirmed, None, output.to_owned(), false, clock)
 }
 
 /// Runs the step's commands for one host with `sh -c`, stopping at the first that fails.

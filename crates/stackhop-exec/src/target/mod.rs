@@ -152,6 +152,27 @@ pub(crate) struct Outcome {
     pub(crate) in_doubt: bool,
 }
 
+impl Outcome {
+    /// A real host's result (`local`, `ssh`): it changes no model, and lands now.
+    pub(crate) fn of_host(
+        ok: bool,
+        exit_code: Option<i32>,
+        output: String,
+        in_doubt: bool,
+        clock: &crate::clock::Clock,
+    ) -> Self {
+        Self {
+            ok,
+            exit_code,
+            output,
+            changes: Vec::new(),
+            cloud: None,
+            at_ms: clock.now_ms(),
+            in_doubt,
+        }
+    }
+}
+
 /// One attempt of one step on one host.
 pub(crate) async fn host_job(ctx: Arc<JobCtx>, job: HostJob, mut busy: Busy) {
     let step = &ctx.prepared.plan.steps[job.step];

@@ -25,14 +25,8 @@ pub(super) async fn run(
     clock: &crate::clock::Clock,
 ) -> Outcome {
     let on = step.runs_on.as_deref().unwrap_or(host);
-    let outcome = |ok, exit_code, output: String, in_doubt| Outcome {
-        ok,
-        exit_code,
-        output,
-        changes: Vec::new(),
-        cloud: None,
-        at_ms: clock.now_ms(),
-        in_doubt,
+    let outcome = |ok, exit_code, output: String, in_doubt| {
+        Outcome::of_host(ok, exit_code, output, in_doubt, clock)
     };
     let mut output = String::new();
     for command in &step.commands {
