@@ -28,6 +28,20 @@ fn metric(label: &str, entries: &[ScenarioEntry], value: impl Fn(&SimReport) -> 
     row(label, &cells)
 }
 
+/// The capabilities at least one scenario's run measured, in the contract's order.
+pub(crate) fn offered_capabilities(entries: &[ScenarioEntry]) -> Vec<&'static str> {
+    CAPABILITIES
+        .iter()
+        .copied()
+        .filter(|c| {
+            entries
+                .iter()
+                .filter_map(|e| e.report.as_ref())
+                .any(|r| r.capabilities.get(c).is_some())
+        })
+        .collect()
+}
+
 fn downtime(report: &SimReport, capability: &str) -> String {
     match report.capabilities.get(capability) {
         Some(c) if c.downtime_s > 0 => fmt_duration(c.downtime_s),
@@ -97,16 +111,7 @@ pub fn compare_text(report: &CompareReport) -> String {
         fmt_duration(r.makespan_s)
     }));
     lines.push(row("downtime", &[]));
-    let offered: Vec<&str> = CAPABILITIES
-        .iter()
-        .copied()
-        .filter(|c| {
-            entries
-                .iter()
-                .filter_map(|e| e.report.as_ref())
-                .any(|r| r.capabilities.get(c).is_some())
-        })
-        .collect();
+    let offered = offered_capabilities(entries);
     for capability in offered {
         lines.push(metric(&format!("  {capability}"), entries, |r| {
             downtime(r, capability)

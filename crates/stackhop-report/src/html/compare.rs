@@ -4,9 +4,9 @@
 
 use maud::{Markup, html};
 use stackhop_catalog::{Finding, Scenario};
-use stackhop_model::CAPABILITIES;
 use stackhop_sim::{CompareReport, ScenarioEntry, SimReport};
 
+use crate::compare::offered_capabilities;
 use crate::html::bands::bands;
 use crate::html::gantt::gantt;
 use crate::html::review::{Verdict, findings, plan_facts, verdict};
@@ -163,16 +163,7 @@ fn review_of<'r, 'a>(
 
 fn summary_table(report: &CompareReport, reviews: &[ScenarioReview<'_>]) -> Markup {
     let entries = &report.scenarios;
-    let offered: Vec<&str> = CAPABILITIES
-        .iter()
-        .copied()
-        .filter(|c| {
-            entries
-                .iter()
-                .filter_map(|e| e.report.as_ref())
-                .any(|r| r.capabilities.get(c).is_some())
-        })
-        .collect();
+    let offered = offered_capabilities(entries);
     let class = |e: &ScenarioEntry| {
         if Some(e.scenario) == report.recommended {
             "num recommended"
