@@ -147,12 +147,7 @@ pub fn verify_until(
     options: &VerifyOptions,
     interrupted: &dyn Fn() -> bool,
 ) -> Result<VerifyReport, VerifyError> {
-    if plan.transition != transition.id() {
-        return Err(VerifyError::TransitionMismatch {
-            plan: plan.transition.clone(),
-            catalog: transition.id().to_owned(),
-        });
-    }
+    same_transition(transition, plan)?;
     let rules = transition.rules(inventory);
     let initial = transition.initial_state(inventory, &rules);
     let mut report = explore_from(&rules, initial, inventory, plan, options, interrupted)?;
@@ -171,14 +166,20 @@ pub fn verify_from(
     initial: CloudState,
     options: &VerifyOptions,
 ) -> Result<VerifyReport, VerifyError> {
-    if plan.transition != transition.id() {
-        return Err(VerifyError::TransitionMismatch {
-            plan: plan.transition.clone(),
-            catalog: transition.id().to_owned(),
-        });
-    }
+    same_transition(transition, plan)?;
     let rules = transition.rules(inventory);
     explore_from(&rules, initial, inventory, plan, options, &|| false)
+}
+
+/// A plan is verified only against the catalog of the transition it was made for.
+fn same_transition(transition: &dyn Transition, plan: &Plan) -> Result<(), VerifyError> {
+    if plan.transition == transition.id() {
+        return Ok(());
+    }
+    Err(VerifyError::TransitionMismatch {
+        plan: plan.transition.clone(),
+        catalog: transition.id().to_owned(),
+    })
 }
 
 fn explore_from(
