@@ -63,23 +63,29 @@ pub fn learn(settings: &SshSettings, endpoint: &Endpoint) -> Learned {
         lines,
         error,
     };
-    let scratch = match tempfile::NamedTempFile::new() {
-        Ok(f) => f,
+    let scratch_dir = match tempfile::TempDir::new() {
+        Ok(d) => d,
         Err(e) => {
             return learned(
                 Vec::new(),
                 Vec::new(),
-                Some(format!("no scratch file: {e}")),
+                Some(format!("no scratch directory: {e}")),
             );
         }
     };
+    let scratch = scratch_dir.path().join("known_hosts");
     let options = [
         "StrictHostKeyChecking=accept-new".to_owned(),
-        format!("UserKnownHostsFile={}", scratch.path().display()),
+        format!("UserKnownHostsFile={}", scratch.display()),
         "GlobalKnownHostsFile=/dev/null".to_owned(),
         // Readable lines: the fingerprints are shown with the host they are for.
         "HashKnownHosts=no".to_owned(),
     ];
+    // Jump hosts learn into the same scratch file: their keys are shown and trusted too.
+    let settings = match settings.for_every_hop(scratch_dir.path(), &options) {
+        Ok(s) => s,
+        Err(e) => return learned(Vec::new(), Vec::new(), Some(format!("ssh config: {e}"))),
+    };
     let output = settings
         .command_with(endpoint, &options)
         .arg(&endpoint.address)
@@ -90,7 +96,7 @@ pub fn learn(settings: &SshSettings, endpoint: &Endpoint) -> Learned {
         .as_ref()
         .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
         .unwrap_or_else(|e| format!("cannot run ssh: {e}"));
-    let lines: Vec<String> = std::fs::read_to_string(scratch.path())
+    let lines: Vec<String> = std::fs::read_to_string(&scratch)
         .unwrap_or_default()
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -100,7 +106,7 @@ pub fn learn(settings: &SshSettings, endpoint: &Endpoint) -> Learned {
         let why = said.lines().last().unwrap_or("no answer").trim().to_owned();
         return learned(Vec::new(), Vec::new(), Some(why));
     }
-    learned(fingerprints(scratch.path()), lines, None)
+    learned(fingerprints(&scratch), lines, None)
 }
 
 /// `ssh-keygen -l` of a known_hosts file: `SHA256:… (TYPE) for HOST` per key.

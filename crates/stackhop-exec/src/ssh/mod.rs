@@ -130,11 +130,77 @@ impl SshSettings {
     /// `ssh` with the same options as the sessions (strict host keys against the inventory's
     /// known_hosts, batch mode), ready for a destination and a remote command.
     pub(crate) fn command(&self, endpoint: &Endpoint) -> Command {
+        self.command_with(endpoint, &self.strict_host_keys())
+    }
+
+    /// Host keys checked strictly, against the inventory's known_hosts if it names one.
+    pub(crate) fn strict_host_keys(&self) -> Vec<String> {
         let mut keys = vec!["StrictHostKeyChecking=yes".to_owned()];
         if let Some(k) = &self.known_hosts {
             keys.push(format!("UserKnownHostsFile={}", k.display()));
         }
-        self.command_with(endpoint, &keys)
+        keys
+    }
+
+    /// These settings as every hop must see them. OpenSSH hands a ProxyJump hop only the `-F`
+    /// file, not `-o`, `-i` or batch mode: without this a bastion's key would be checked against
+    /// OpenSSH's default known_hosts (or asked about on a terminal) and the inventory's key not
+    /// offered to it. So with jump hosts, `host_key_options`, batch mode and the identity are
+    /// written at the top of a config file in `dir` (the first value OpenSSH reads wins), which
+    /// then includes the operator's config; the settings returned point `-F` at it. Without jump
+    /// hosts nothing is written.
+    pub(crate) fn for_every_hop(
+        &self,
+        dir: &std::path::Path,
+        host_key_options: &[String],
+    ) -> std::io::Result<SshSettings> {
+        if self.jump.is_empty() {
+            return Ok(self.clone());
+        }
+        // `ssh -F` refuses a missing file; an `Include` of one would say nothing.
+        if let Some(f) = &self.config_file {
+            std::fs::metadata(f)?;
+        }
+        let file = dir.join("ssh_config");
+        std::fs::write(&file, self.hop_config(host_key_options))?;
+        Ok(SshSettings {
+            config_file: Some(file),
+            ..self.clone()
+        })
+    }
+
+    fn hop_config(&self, host_key_options: &[String]) -> String {
+        let quoted = |p: &std::path::Path| format!("\"{}\"", p.display());
+        let mut text =
+            "# Written by stackhop for one run: OpenSSH gives ProxyJump hops only -F.\n".to_owned();
+        for option in host_key_options {
+            text.push_str(&option.replacen('=', " ", 1));
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "BatchMode yes\nConnectTimeout {CONNECT_TIMEOUT_S}\nServerAliveInterval {ALIVE_INTERVAL_S}\n"
+        ));
+        if let Some(k) = &self.identity_file {
+            text.push_str(&format!("IdentitiesOnly yes\nIdentityFile {}\n", quoted(k)));
+        }
+        // What `ssh` reads without -F: the user's config, then the system's.
+        let included = match &self.config_file {
+            Some(f) => vec![f.clone()],
+            None => {
+                let mut files: Vec<PathBuf> = std::env::var_os("HOME")
+                    .map(|home| PathBuf::from(home).join(".ssh/config"))
+                    .into_iter()
+                    .collect();
+                files.push(PathBuf::from("/etc/ssh/ssh_config"));
+                // Missing, they are not read either way.
+                files.retain(|f| f.exists());
+                files
+            }
+        };
+        for f in &included {
+            text.push_str(&format!("Include {}\n", quoted(f)));
+        }
+        text
     }
 
     /// `ssh` with these host key options; they come first, because for each option OpenSSH
@@ -163,5 +229,68 @@ impl SshSettings {
             c.arg("-l").arg(user);
         }
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(jump: &[&str], config_file: Option<PathBuf>) -> SshSettings {
+        SshSettings {
+            config_file,
+            identity_file: Some(PathBuf::from("/keys/id_ed25519")),
+            jump: jump.iter().map(|j| (*j).to_owned()).collect(),
+            known_hosts: Some(PathBuf::from("/keys/known_hosts")),
+        }
+    }
+
+    #[test]
+    fn without_jump_hosts_nothing_is_written() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let s = settings(&[], None);
+        let same = s.for_every_hop(dir.path(), &s.strict_host_keys());
+        assert_eq!(same.ok(), Some(s));
+        assert!(!dir.path().join("ssh_config").exists());
+    }
+
+    #[test]
+    fn every_hop_reads_the_host_key_options_and_identity_before_the_operators_config() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let operator = dir.path().join("operator_config");
+        std::fs::write(&operator, "Host bastion\n  User ops\n").expect("write");
+        let s = settings(&["ops@bastion:2200"], Some(operator.clone()));
+        let hop = s
+            .for_every_hop(dir.path(), &s.strict_host_keys())
+            .expect("written");
+        let written = dir.path().join("ssh_config");
+        assert_eq!(hop.config_file.as_ref(), Some(&written));
+        assert_eq!(hop.jump, s.jump);
+        let text = std::fs::read_to_string(&written).expect("read");
+        let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(
+            lines,
+            [
+                "StrictHostKeyChecking yes",
+                "UserKnownHostsFile /keys/known_hosts",
+                "BatchMode yes",
+                &format!("ConnectTimeout {CONNECT_TIMEOUT_S}"),
+                &format!("ServerAliveInterval {ALIVE_INTERVAL_S}"),
+                "IdentitiesOnly yes",
+                "IdentityFile \"/keys/id_ed25519\"",
+                &format!("Include \"{}\"", operator.display()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_operator_config_is_an_error_as_ssh_f_makes_it() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let s = settings(&["bastion"], Some(dir.path().join("nope")));
+        let e = s.for_every_hop(dir.path(), &s.strict_host_keys());
+        assert_eq!(
+            e.err().map(|e| e.kind()),
+            Some(std::io::ErrorKind::NotFound)
+        );
     }
 }

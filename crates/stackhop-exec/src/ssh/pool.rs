@@ -48,6 +48,15 @@ impl SshPool {
                 path: "/tmp".into(),
                 source,
             })?;
+        let settings = settings
+            .for_every_hop(control_dir.path(), &settings.strict_host_keys())
+            .map_err(|source| ExecError::Io {
+                path: settings
+                    .config_file
+                    .clone()
+                    .unwrap_or_else(|| control_dir.path().join("ssh_config")),
+                source,
+            })?;
         Ok(SshPool {
             settings,
             endpoints: endpoints.into_iter().map(|e| (e.host.clone(), e)).collect(),

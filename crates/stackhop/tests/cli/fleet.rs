@@ -59,6 +59,7 @@ pub(crate) struct Fleet {
     dir: tempfile::TempDir,
     hosts: Vec<String>,
     daemons: Vec<Option<Child>>,
+    bastion: Option<Child>,
     /// The last byte of `ctl`'s address; the computes follow it.
     base: usize,
 }
@@ -77,6 +78,7 @@ impl Fleet {
             dir,
             hosts,
             daemons: Vec::new(),
+            bastion: None,
             base,
         };
         fleet.lay_out();
@@ -101,37 +103,58 @@ impl Fleet {
     }
 
     pub(crate) fn start(&mut self, i: usize) {
+        let child = self.sshd(&self.hosts[i], &self.address(i), "LogLevel ERROR\n");
+        self.daemons[i] = Some(child);
+    }
+
+    /// A bastion for `connection: {jump: ...}`, outside the inventory, on the test's tenth
+    /// address; its sshd logs each channel it forwards. Answers its address.
+    pub(crate) fn start_bastion(&mut self) -> String {
+        let address = format!("127.0.0.{}", self.base + 9);
+        keygen(&self.path().join("hostkey-bastion"));
+        self.bastion = Some(self.sshd("bastion", &address, "LogLevel DEBUG1\n"));
+        address
+    }
+
+    /// What the bastion's sshd logged.
+    pub(crate) fn bastion_log(&self) -> String {
+        std::fs::read_to_string(self.path().join("sshd-bastion.log")).unwrap_or_default()
+    }
+
+    /// An sshd for `name` on `address`, listening when this returns.
+    fn sshd(&self, name: &str, address: &str, logging: &str) -> Child {
         let d = self.path();
         let config = format!(
-            "ListenAddress {}:{PORT}\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\n\
+            "ListenAddress {address}:{PORT}\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\n\
              PermitRootLogin prohibit-password\nPasswordAuthentication no\nUsePAM no\n\
-             StrictModes no\nLogLevel ERROR\nSetEnv PATH={}/bin:/usr/local/sbin:/usr/local/bin:\
+             StrictModes no\n{logging}SetEnv PATH={}/bin:/usr/local/sbin:/usr/local/bin:\
              /usr/sbin:/usr/bin:/sbin:/bin\n",
-            self.address(i),
-            self.host_key(i).display(),
-            d.join(format!("sshd-{}.pid", self.hosts[i])).display(),
+            d.join(format!("hostkey-{name}")).display(),
+            d.join(format!("sshd-{name}.pid")).display(),
             d.join("authorized_keys").display(),
             d.display(),
         );
-        let file = write(d, &format!("sshd-{}.conf", self.hosts[i]), config);
+        let file = write(d, &format!("sshd-{name}.conf"), config);
         let child = Command::new("/usr/sbin/sshd")
-            .args(["-D", "-e", "-f"])
+            .args(["-D", "-E"])
+            .arg(d.join(format!("sshd-{name}.log")))
+            .arg("-f")
             .arg(&file)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start sshd: {e}"));
-        self.daemons[i] = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        let address = format!("{}:{PORT}", self.address(i));
-        while std::net::TcpStream::connect(&address).is_err() {
+        let listening = format!("{address}:{PORT}");
+        while std::net::TcpStream::connect(&listening).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "sshd on {address} never listened"
+                "sshd on {listening} never listened"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        child
     }
 
     /// The process id of host `i`'s listening sshd: its children carry the host's sessions.
@@ -298,6 +321,10 @@ impl Drop for Fleet {
     fn drop(&mut self) {
         for i in 0..self.daemons.len() {
             self.stop(i);
+        }
+        if let Some(mut c) = self.bastion.take() {
+            let _ = c.kill();
+            let _ = c.wait();
         }
     }
 }

@@ -159,6 +159,58 @@ fn hosts_in_flight_never_exceed_the_fanout() {
 }
 
 #[test]
+fn a_jump_host_gets_the_inventorys_key_and_known_hosts_and_carries_every_connection() {
+    if skipped("jump host") {
+        return;
+    }
+    let mut fleet = Fleet::new(1, 51);
+    let inventory = fleet.inventory("");
+    let bastion = format!("127.0.0.{}", 51 + 9);
+    let text = std::fs::read_to_string(&inventory).unwrap_or_default();
+    let jumping = text.replacen(
+        "connection:\n",
+        &format!("connection:\n  jump: root@{bastion}:{PORT}\n"),
+        1,
+    );
+    assert_ne!(text, jumping, "the inventory has a connection block");
+    write(fleet.path(), "inventory.yaml", jumping);
+
+    // No bastion yet: nothing is reached, though every host answers directly.
+    let r = fleet.run(&["trust-hosts", "-i", "inventory.yaml", "--yes"]);
+    r.assert_code(1);
+    assert!(
+        r.stderr
+            .contains("cmp1 ([127.0.0.52]:2222): no key learned"),
+        "{}",
+        r.report()
+    );
+
+    // The bastion's key is learned and recorded through the same scratch file as the hosts',
+    // in the inventory's known_hosts (OpenSSH would check a hop against its default file).
+    fleet.start_bastion();
+    let r = fleet.run(&["trust-hosts", "-i", "inventory.yaml", "--yes"]);
+    r.assert_code(0);
+    assert!(
+        r.stderr.contains(&format!("for [{bastion}]:{PORT}")),
+        "the bastion's fingerprint is shown: {}",
+        r.report()
+    );
+    let known = std::fs::read_to_string(fleet.path().join("known_hosts")).unwrap_or_default();
+    assert!(known.contains(&format!("[{bastion}]:{PORT} ")), "{known}");
+
+    let plan = fleet.plan("true");
+    fleet.apply(&plan).assert_code(0);
+    let log = fleet.bastion_log();
+    for host in ["127.0.0.51", "127.0.0.52"] {
+        assert!(
+            log.contains("server_request_direct_tcpip: originator")
+                && log.contains(&format!("target {host} port {PORT}")),
+            "the connection to {host} went through the bastion:\n{log}"
+        );
+    }
+}
+
+#[test]
 fn a_host_that_cannot_be_reached_fails_its_step_and_is_named() {
     if skipped("unreachable host") {
         return;
