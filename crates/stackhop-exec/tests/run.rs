@@ -60,6 +60,11 @@ fn run(session: Session, options: ExecOptions, stop_after: Option<usize>) -> Run
     })
 }
 
+/// A new run of `plan` in `journal`, with no notes.
+fn start(journal: &Path, plan: Plan, target: TargetKind, max_fail: u32) -> Session {
+    Session::start(journal, plan, target, max_fail, &RunNotes::default()).expect("start")
+}
+
 fn final_cloud(journal: &Path) -> CloudState {
     let status = load_status(journal).expect("status");
     serde_json::from_str(&status.cloud.expect("cloud").state_json).expect("cloud json")
@@ -79,14 +84,7 @@ fn an_instant_sim_run_reaches_the_goal_and_records_every_host() {
     let journal = dir.path().join("run.db");
     let plan = plan("medium", Scenario::LiveCompute);
     let host_jobs: usize = plan.steps.iter().map(|s| s.hosts.len()).sum();
-    let session = Session::start(
-        &journal,
-        plan.clone(),
-        TargetKind::Sim,
-        0,
-        &RunNotes::default(),
-    )
-    .expect("start");
+    let session = start(&journal, plan.clone(), TargetKind::Sim, 0);
     let report = run(session, ExecOptions::default(), None);
     assert_eq!(report.state, RunState::Succeeded, "{report:#?}");
     assert_eq!(report.hosts_succeeded, host_jobs);
@@ -123,8 +121,7 @@ fn an_instant_sim_run_reaches_the_goal_and_records_every_host() {
     assert!(twin.is_safe());
 
     // A second apply of the same plan on the sim target starts a new run in the same journal.
-    let again = Session::start(&journal, plan, TargetKind::Sim, 0, &RunNotes::default())
-        .expect("second run");
+    let again = start(&journal, plan, TargetKind::Sim, 0);
     assert_eq!(again.run().id, run.id + 1);
 }
 
@@ -134,14 +131,7 @@ fn hard_stops_anywhere_then_resume_give_the_same_cloud() {
         let dir = tempfile::tempdir().expect("tempdir");
         let plan = plan("medium", scenario);
         let reference = dir.path().join("reference.db");
-        let session = Session::start(
-            &reference,
-            plan.clone(),
-            TargetKind::Sim,
-            0,
-            &RunNotes::default(),
-        )
-        .expect("start");
+        let session = start(&reference, plan.clone(), TargetKind::Sim, 0);
         assert_eq!(
             run(session, ExecOptions::default(), None).state,
             RunState::Succeeded
@@ -153,14 +143,7 @@ fn hard_stops_anywhere_then_resume_give_the_same_cloud() {
             .enumerate()
         {
             let journal = dir.path().join(format!("stop{k}.db"));
-            let session = Session::start(
-                &journal,
-                plan.clone(),
-                TargetKind::Sim,
-                0,
-                &RunNotes::default(),
-            )
-            .expect("start");
+            let session = start(&journal, plan.clone(), TargetKind::Sim, 0);
             let first = run(session, ExecOptions::default(), Some(stop_after.max(1)));
             assert_eq!(
                 first.state,
@@ -203,26 +186,12 @@ fn a_failure_stops_the_run_and_resume_finishes_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = plan("medium", Scenario::LiveCompute);
     let reference = dir.path().join("reference.db");
-    let session = Session::start(
-        &reference,
-        plan.clone(),
-        TargetKind::Sim,
-        0,
-        &RunNotes::default(),
-    )
-    .expect("start");
+    let session = start(&reference, plan.clone(), TargetKind::Sim, 0);
     run(session, ExecOptions::default(), None);
     let expected = final_cloud(&reference);
 
     let journal = dir.path().join("run.db");
-    let session = Session::start(
-        &journal,
-        plan.clone(),
-        TargetKind::Sim,
-        0,
-        &RunNotes::default(),
-    )
-    .expect("start");
+    let session = start(&journal, plan.clone(), TargetKind::Sim, 0);
     let options = ExecOptions {
         faults: vec!["nova-computes.b02.upgrade@cmp008".to_owned()],
         ..ExecOptions::default()
@@ -260,8 +229,7 @@ fn max_fail_tolerates_failed_hosts_and_leaves_them_out() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = plan("medium", Scenario::LiveCompute);
     let journal = dir.path().join("run.db");
-    let session =
-        Session::start(&journal, plan, TargetKind::Sim, 1, &RunNotes::default()).expect("start");
+    let session = start(&journal, plan, TargetKind::Sim, 1);
     let options = ExecOptions {
         faults: vec!["nova-computes.b02.upgrade@cmp008".to_owned()],
         ..ExecOptions::default()
@@ -313,8 +281,7 @@ fn the_local_target_runs_commands_and_records_their_output() {
     let ok = format!("echo ran on {{host}} >> {}", marker.display());
     let plan = local_plan(&[&ok, "echo about to fail; exit 7", &ok]);
     let journal = dir.path().join("run.db");
-    let session =
-        Session::start(&journal, plan, TargetKind::Local, 0, &RunNotes::default()).expect("start");
+    let session = start(&journal, plan, TargetKind::Local, 0);
     let report = run(session, ExecOptions::default(), None);
     assert_eq!(report.state, RunState::Failed);
     let failure = report.failure.expect("failure");
@@ -342,8 +309,7 @@ fn local_steps_that_cannot_run_twice_wait_for_the_operator_on_resume() {
         to_env: 1,
     };
     let journal = dir.path().join("run.db");
-    let session =
-        Session::start(&journal, plan, TargetKind::Local, 0, &RunNotes::default()).expect("start");
+    let session = start(&journal, plan, TargetKind::Local, 0);
     // Stop hard while s1 runs: its intent is in the journal, its result is not.
     let report = runtime().block_on(async move {
         let (tx, mut rx) = mpsc::unbounded_channel();
